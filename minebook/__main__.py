@@ -1,0 +1,70 @@
+"""Command line: `python -m minebook fetch|mirror|bundle`."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m minebook")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    f = sub.add_parser("fetch", help="download sources, validate, and replace snapshots in data/")
+    f.add_argument("names", nargs="*", help="data sets to refresh (default: all)")
+    f.add_argument("--base-url", help="fetch every source from this host instead, keeping the URL paths")
+    f.add_argument("--mirror", type=Path, help="serve this folder of raw files on 127.0.0.1 and fetch from it")
+    f.add_argument("--data-dir", type=Path, help="write snapshots here instead of data/")
+
+    m = sub.add_parser("mirror", help="serve the raw files under the public URLs' paths")
+    m.add_argument("--root", type=Path, default=paths.SHARED_SOURCES)
+    m.add_argument("--port", type=int, default=8765)
+
+    b = sub.add_parser("bundle", help="write the offline Vega JavaScript bundle")
+    b.add_argument("target", type=Path)
+
+    args = parser.parse_args(argv)
+    if args.command == "fetch":
+        from .fetch import refresh
+        from .mirror import serving
+
+        start = time.perf_counter()
+        if args.mirror:
+            if not args.mirror.is_dir():
+                print(f"error: mirror folder {args.mirror} does not exist", file=sys.stderr)
+                return 2
+            with serving(args.mirror) as base:
+                errors = refresh(args.names, base, args.data_dir)
+        else:
+            errors = refresh(args.names, args.base_url, args.data_dir)
+        for line in errors:
+            print(line, file=sys.stderr)
+        if errors:
+            print("data/ left unchanged.", file=sys.stderr)
+            return 1
+        print(f"refreshed {len(args.names) or 'all'} data set(s) in {time.perf_counter() - start:.1f} s")
+        return 0
+    if args.command == "mirror":
+        from .mirror import serving
+
+        with serving(args.root, args.port) as base:
+            print(f"serving {args.root} at {base}; Ctrl-C to stop", flush=True)
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                return 0
+    if args.command == "bundle":
+        from .charts import write_bundle
+
+        write_bundle(args.target)
+        print(f"wrote {args.target}")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
