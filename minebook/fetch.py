@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from . import datapackage, paths
@@ -53,6 +54,12 @@ def rebase(url: str, base_url: str | None) -> str:
     return base_url.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def _root_cause(exc: Exception):
+    """requests wraps urllib3's MaxRetryError, which wraps what really went wrong."""
+    inner = exc.args[0] if exc.args else exc
+    return inner.reason if isinstance(inner, MaxRetryError) and inner.reason is not None else inner
+
+
 def download(source: Source, http: requests.Session, base_url: str | None) -> bytes:
     url = rebase(source.url, base_url)
     try:
@@ -64,13 +71,16 @@ def download(source: Source, http: requests.Session, base_url: str | None) -> by
             if expected is not None and int(expected) != len(body):
                 raise SourceError(source.name, f"truncated download: {len(body)} of {expected} bytes")
     except requests.exceptions.RetryError as exc:
-        raise SourceError(source.name, f"gave up after retries ({exc.args[0].reason if exc.args else exc})") from None
+        raise SourceError(source.name, f"gave up after retries ({_root_cause(exc)})") from None
     except requests.exceptions.Timeout:
         raise SourceError(source.name, f"timed out after {timeouts()[1]:g} s waiting for {url}") from None
     except requests.exceptions.ChunkedEncodingError:
         raise SourceError(source.name, "truncated download: the connection closed before the body was complete") from None
     except requests.exceptions.ConnectionError as exc:
-        raise SourceError(source.name, f"could not connect to {urlsplit(url).netloc} ({type(exc).__name__})") from None
+        cause = _root_cause(exc)
+        if isinstance(cause, ReadTimeoutError):
+            raise SourceError(source.name, f"timed out after {timeouts()[1]:g} s waiting for {url}, retries included") from None
+        raise SourceError(source.name, f"could not connect to {urlsplit(url).netloc} ({type(cause).__name__})") from None
     stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not stripped:
         raise SourceError(source.name, "empty response")

@@ -11,8 +11,14 @@ class ValidationError(ValueError):
     pass
 
 
+def _show(value) -> str:
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
 def _where(frame: pd.DataFrame, source: Source, i) -> str:
-    key = ", ".join(f"{k}={frame.at[i, k]}" for k in source.primary_key)
+    key = ", ".join(f"{k}={_show(frame.at[i, k])}" for k in source.primary_key)
     return f"at {key}"
 
 
@@ -65,5 +71,5 @@ def validate(frame: pd.DataFrame, source: Source) -> pd.DataFrame:
         backwards = step < zero
         if backwards.any():
             i = backwards[backwards].index[0]
-            raise ValidationError(f"{order_col} out of order: {values[i]} follows {values[i - 1]}")
+            raise ValidationError(f"{order_col} out of order: {_show(values[i])} follows {_show(values[i - 1])}")
     return frame
