@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     m.add_argument("--root", type=Path, default=paths.SHARED_SOURCES)
     m.add_argument("--port", type=int, default=8765)
 
+    c = sub.add_parser("cache-guard", help="clear the execution cache if data/ or minebook changed")
+    c.add_argument("cache_dir", type=Path)
+
     b = sub.add_parser("bundle", help="write the offline Vega JavaScript bundle")
     b.add_argument("target", type=Path)
 
@@ -57,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
                     time.sleep(3600)
             except KeyboardInterrupt:
                 return 0
+    if args.command == "cache-guard":
+        from .cache import guard
+
+        if guard(args.cache_dir):
+            print(f"data or code changed: cleared {args.cache_dir}, every chapter will run again")
+        return 0
     if args.command == "bundle":
         from .charts import write_bundle
 

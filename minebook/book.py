@@ -1,0 +1,34 @@
+"""What the first (hidden) cell of every chapter runs: the same settings on every run."""
+from __future__ import annotations
+
+import os
+import random
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from . import charts
+
+SEED = 20220105  # the day of the Kazakh shutdown; any fixed number would do
+
+
+def setup() -> np.random.Generator:
+    os.environ["TZ"] = "UTC"
+    random.seed(SEED)
+    pd.set_option("display.precision", 2)
+    pd.set_option("display.max_columns", 12)
+    pd.set_option("display.width", 100)
+    warnings.simplefilter("error", FutureWarning)  # a pandas change should fail loudly, not drift
+    charts.setup()
+    return np.random.default_rng(SEED)
+
+
+def glue(name: str, value) -> None:
+    """Glue a number or text for the prose, as a plain Python value (numpy scalars would be
+    stored as `np.float64(...)`, which the prose cannot format)."""
+    from myst_nb import glue as myst_glue
+
+    if isinstance(value, np.generic):
+        value = value.item()
+    myst_glue(name, value, display=False)
