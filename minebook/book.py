@@ -13,7 +13,12 @@ from . import charts
 SEED = 20220105  # the day of the Kazakh shutdown; any fixed number would do
 
 
-def setup() -> np.random.Generator:
+def rng() -> np.random.Generator:
+    """The book's seeded random generator, for simulations."""
+    return np.random.default_rng(SEED)
+
+
+def setup() -> None:
     os.environ["TZ"] = "UTC"
     random.seed(SEED)
     pd.set_option("display.precision", 2)
@@ -21,7 +26,6 @@ def setup() -> np.random.Generator:
     pd.set_option("display.width", 100)
     warnings.simplefilter("error", FutureWarning)  # a pandas change should fail loudly, not drift
     charts.setup()
-    return np.random.default_rng(SEED)
 
 
 def glue(name: str, value) -> None:

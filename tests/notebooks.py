@@ -1,0 +1,73 @@
+"""Execute the book's chapters the way a reader's Jupyter would, and read what they glued."""
+from __future__ import annotations
+
+import ast
+import copy
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+CHAPTERS = sorted(p.name for p in BOOK.glob("*.md") if p.read_text().startswith("---\njupytext:"))
+VOLATILE_TAG = "volatile"
+
+
+def execute(name: str) -> nbformat.NotebookNode:
+    nb = jupytext.read(BOOK / name)
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(BOOK)}}).execute()
+    return nb
+
+
+@lru_cache(maxsize=None)
+def executed(name: str, run: int = 1) -> nbformat.NotebookNode:
+    """Cached per test session: run 1 serves the value tests, run 2 the reproducibility test."""
+    return execute(name)
+
+
+def glued(nb) -> dict:
+    values = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            scrap = out.get("metadata", {}).get("scrapbook")
+            if scrap:
+                text = out["data"][scrap.get("mime_prefix", "") + "text/plain"]
+                values[scrap["name"]] = ast.literal_eval(text)
+    return values
+
+
+def glue_names_in_prose(name: str) -> set[str]:
+    text = (BOOK / name).read_text()
+    return set(re.findall(r"\{glue:(?:text|)\}`([A-Za-z0-9_]+)", text))
+
+
+def problems(nb) -> list[str]:
+    """Errors, anything on stderr, and warnings printed into outputs."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "error":
+                found.append(f"cell {i}: {out['ename']}: {out['evalue']}")
+            elif out["output_type"] == "stream" and out["name"] == "stderr":
+                found.append(f"cell {i}: stderr: {out['text'][:200]}")
+            text = out.get("text", "") + " ".join(str(v) for k, v in out.get("data", {}).items() if k.endswith("text/plain"))
+            if re.search(r"\b\w*Warning\b", text):
+                found.append(f"cell {i}: warning in output: {text[:200]}")
+    return found
+
+
+def comparable_outputs(nb) -> list:
+    """Every cell's outputs, minus those of cells tagged volatile (timings) and execution counts."""
+    result = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or VOLATILE_TAG in cell.metadata.get("tags", []):
+            continue
+        outs = copy.deepcopy(cell.get("outputs", []))
+        for out in outs:
+            out.pop("execution_count", None)
+        result.append(outs)
+    return result

@@ -1,0 +1,76 @@
+"""The pieces every chapter shares: renderer, theme, cache guard; and the landing page's numbers."""
+from __future__ import annotations
+
+import json
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from minebook import load
+from minebook.cache import guard
+from minebook.charts import COUNTRY_COLORS, chart_id, country_scale, finish, renderer
+
+
+def small_chart(value=1):
+    return finish(alt.Chart(pd.DataFrame({"x": [1, 2], "y": [value, 2]})).mark_line().encode(x="x:Q", y="y:Q"),
+                  finding="A finding", subtitle="What is plotted, in units", source="Somebody",
+                  description="A line chart of two points for the test.")
+
+
+def test_renderer_emits_vegalite_and_offline_html_with_a_stable_id():
+    spec = small_chart().to_dict()
+    out = renderer(spec)
+    assert out["application/vnd.vegalite.v6+json"] == spec
+    html = out["text/html"]
+    assert f'id="{chart_id(spec)}"' in html and f"vegaEmbed('#{chart_id(spec)}'" in html
+    # Nothing is loaded from any host: the only URL is the spec's $schema identifier.
+    assert "src=" not in html and "import(" not in html
+    assert html.replace(spec["$schema"], "").count("http") == 0
+    assert chart_id(small_chart().to_dict()) == chart_id(spec)
+    assert chart_id(small_chart(5).to_dict()) != chart_id(spec)
+    assert json.loads(html.split("var spec=")[1].split(";function")[0]) == spec
+
+
+def test_country_colours_are_fixed_and_distinct():
+    scale = country_scale(["Kazakhstan", "China"]).to_dict()
+    assert scale["range"] == [COUNTRY_COLORS["Kazakhstan"], COUNTRY_COLORS["China"]]
+    assert len(set(COUNTRY_COLORS.values())) == len(COUNTRY_COLORS)
+
+
+def test_cache_guard_clears_when_data_changes(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "datapackage.json").write_text('{"resources": []}')
+    cache = tmp_path / "cache"
+    assert guard(cache, data) is False  # first use: nothing to clear
+    (cache / "executed.db").write_text("outputs")
+    assert guard(cache, data) is False and (cache / "executed.db").exists()
+    (data / "datapackage.json").write_text('{"resources": [1]}')
+    assert guard(cache, data) is True
+    assert not (cache / "executed.db").exists()
+
+
+@pytest.mark.slow
+def test_landing_page_numbers():
+    from notebooks import executed, glued
+
+    g = glued(executed("intro.md"))
+    shares = load("cbeci_country_shares").pivot(index="month", columns="country", values="share_pct")
+    assert g["intro_china_first"] == shares["China"].iloc[0] == 75.53
+    assert g["intro_us_last"] == shares["United States"].iloc[-1]
+    assert g["intro_kz_last"] == shares["Kazakhstan"].iloc[-1]
+    assert g["intro_kz_first"] == shares["Kazakhstan"].iloc[0]
+    assert g["intro_first_month"] == "September 2019" and g["intro_last_month"] == "January 2022"
+
+
+@pytest.mark.slow
+def test_data_appendix_counts():
+    from notebooks import executed, glued
+
+    from minebook.data import package
+
+    g = glued(executed("appendix-data.md"))
+    res = package()["resources"]
+    assert g["data_n_resources"] == len(res) == 21
+    assert g["data_total_rows"] == sum(len(load(r["name"])) for r in res)

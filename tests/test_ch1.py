@@ -1,0 +1,106 @@
+"""Chapter 1's glued numbers against an independent computation from data/."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from minebook import load
+from notebooks import executed, glued
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def g():
+    return glued(executed("ch1-how-mining-works.md"))
+
+
+@pytest.fixture(scope="module")
+def btc():
+    return load("btc_daily")
+
+
+def test_toy_proof_of_work(g):
+    import hashlib
+
+    nonce = 0
+    while hashlib.sha256(f"block 1: Alice pays Bob 1 coin{nonce}".encode()).digest()[:2] != b"\x00\x00":
+        nonce += 1
+    assert g["ch1_demo_bits"] == 16
+    assert g["ch1_demo_attempts"] == nonce + 1
+    assert g["ch1_demo_expected"] == 65536
+    assert 0.5 < g["ch1_work_ratio_14"] < 1.5
+
+
+def test_hash_rate_today_and_growth(g, btc):
+    latest = btc["hashrate_ehs"].iloc[-7:].mean()
+    jan16 = btc.loc[btc["date"].dt.strftime("%Y-%m") == "2016-01", "hashrate_ehs"].mean()
+    assert g["ch1_latest_ehs"] == pytest.approx(latest, rel=1e-9)
+    assert g["ch1_growth_since_2016"] == pytest.approx(latest / jan16, rel=1e-9)
+    assert g["ch1_latest_date"] == btc["date"].iloc[-1].strftime("%-d %B %Y")
+    assert g["ch1_bits_today"] == pytest.approx(np.log2(latest * 1e18 * 600), abs=1e-9)
+    monthly = btc.groupby(btc["date"].dt.to_period("M"))["hashrate_ehs"].mean()
+    assert g["ch1_orders_of_magnitude"] == pytest.approx(np.log10(monthly.iloc[-1] / monthly.iloc[0]), abs=1e-9)
+    assert g["ch1_first_year"] == 2010
+
+
+def test_halvings_seen_in_issuance(g, btc):
+    per_block = btc["issuance_btc"] / btc["blocks"]
+    # Whole days at each subsidy level: 50, 25, 12.5, 6.25 ... BTC per block.
+    whole = btc["date"][np.isclose(per_block, 50 / 2 ** np.round(np.log2(50 / per_block)))]
+    levels = np.round(np.log2(50 / per_block[whole.index])).astype(int)
+    firsts = whole.groupby(levels.values).min().iloc[1:]
+    published = load("events").query("category == 'halving'")["date"].to_numpy()
+    gaps = (firsts.to_numpy() - published) / np.timedelta64(1, "D")
+    assert g["ch1_n_halvings"] == len(published) == 4
+    assert g["ch1_halving_max_gap_days"] == int(np.abs(gaps).max()) <= 1
+
+
+def test_blocks_and_target(g, btc):
+    assert g["ch1_target_per_day"] == 144
+    assert g["ch1_blocks_mean_since_2016"] == pytest.approx(btc.query("date >= '2016-01-01'")["blocks"].mean(), rel=1e-12)
+
+
+def test_difficulty_rule(g):
+    d = load("btc_difficulty_daily")
+    # Retargets: days where difficulty moved and the next day holds the new value (skip the blend day).
+    v, dates = d["difficulty"].to_numpy(), d["date"].to_numpy()
+    same_as_next = np.isclose(v[:-1], v[1:], rtol=1e-9, atol=0)
+    plateau_starts = [i for i in range(1, len(v) - 1) if same_as_next[i] and not np.isclose(v[i], v[i - 1], rtol=1e-9, atol=0)]
+    steps = pd.DataFrame({"date": dates[plateau_starts], "value": v[plateau_starts]})
+    steps["ratio"] = steps["value"] / steps["value"].shift()
+    steps["observed"] = steps["date"].diff().dt.days
+    steps = steps[steps["date"] >= "2013-01-01"].dropna()
+    err = (14 / steps["ratio"] - steps["observed"]).abs()
+    assert g["ch1_n_retargets"] == len(steps)
+    assert g["ch1_rule_median_error_days"] == pytest.approx(err.median(), abs=1e-9)
+    assert g["ch1_rule_share_within_1day"] == pytest.approx(100 * (err <= 1).mean(), abs=1e-9)
+    worst = steps.loc[steps["ratio"].idxmin()]
+    assert g["ch1_biggest_cut_pct"] == pytest.approx(100 * (worst["ratio"] - 1), abs=1e-9)
+    assert g["ch1_biggest_cut_date"] == "4 July 2021"
+    assert -30 < g["ch1_biggest_cut_pct"] < -25  # the known -27.9% of July 2021
+
+
+def test_hashprice_and_fees(g, btc):
+    b = btc[btc["date"] >= "2014-01-01"]
+    revenue = b["issuance_usd"] + b["fees_usd_computed"]
+    hp = (revenue / (b["hashrate_ehs"] * 1000)).groupby(b["date"].dt.to_period("M")).mean()
+    assert g["ch1_hashprice_peak"] == pytest.approx(hp.max(), rel=1e-9)
+    assert g["ch1_hashprice_peak_month"] == hp.idxmax().strftime("%B %Y")
+    assert g["ch1_hashprice_recent"] == pytest.approx(hp.iloc[-1], rel=1e-9)
+    assert g["ch1_fee_share_pct"] == pytest.approx(100 * b["fees_usd_computed"].sum() / revenue.sum(), rel=1e-9)
+
+
+def test_break_even_prices(g, btc):
+    asics = load("asic_efficiency_cbeci").set_index("model")["efficiency_j_per_th"]
+    s9, s19 = asics["Bitmain Antminer S9 (11.5Th)"], asics["Bitmain Antminer S19 Pro (110Th)"]
+    assert g["ch1_old_j_th"] == s9 and g["ch1_new_j_th"] == s19
+    assert g["ch1_efficiency_gain"] == pytest.approx(asics["Bitmain Antminer S3"] / s19, rel=1e-12)
+    jan = btc[btc["date"].dt.strftime("%Y-%m") == "2022-01"]
+    usd_per_th_day = ((jan["issuance_usd"] + jan["fees_usd_computed"]) / (jan["hashrate_ehs"] * 1e6)).mean()
+    kwh_per_th_day = lambda j_per_th: j_per_th * 86400 / 3.6e6  # noqa: E731
+    assert g["ch1_breakeven_old_jan22"] == pytest.approx(usd_per_th_day / kwh_per_th_day(s9), rel=1e-9)
+    assert g["ch1_breakeven_new_jan22"] == pytest.approx(usd_per_th_day / kwh_per_th_day(s19), rel=1e-9)
+    us = load("us_industrial_electricity_price").set_index("month")["price_usd_per_kwh"]
+    assert g["ch1_us_power_jan22"] == us["2022-01-01"]

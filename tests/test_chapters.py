@@ -1,0 +1,47 @@
+"""Every chapter executes cleanly, glues every number its prose uses, and gives the same
+outputs on a second run."""
+from __future__ import annotations
+
+import pytest
+
+from notebooks import CHAPTERS, comparable_outputs, executed, glue_names_in_prose, glued, problems
+
+pytestmark = pytest.mark.slow
+
+
+def test_every_chapter_is_tested():
+    assert set(CHAPTERS) >= {"intro.md", "ch1-how-mining-works.md", "appendix-data.md"}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_runs_without_errors_warnings_or_stderr(chapter):
+    assert problems(executed(chapter)) == []
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_number_in_the_prose_is_glued(chapter):
+    wanted = glue_names_in_prose(chapter)
+    have = glued(executed(chapter))
+    assert wanted, f"{chapter} glues nothing"
+    assert wanted <= set(have), sorted(wanted - set(have))
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_second_run_gives_identical_outputs(chapter):
+    first, second = executed(chapter, 1), executed(chapter, 2)
+    assert comparable_outputs(first) == comparable_outputs(second)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_every_chart_has_a_source_line_and_a_description(chapter):
+    charts = [out["data"] for cell in executed(chapter).cells for out in cell.get("outputs", [])
+              if "application/vnd.vegalite.v6+json" in out.get("data", {})]
+    for data in charts:
+        spec = data["application/vnd.vegalite.v6+json"]
+        assert spec["title"]["text"] and spec["title"]["subtitle"], spec.get("title")
+        assert len(spec.get("description", "")) > 40
+        source_data = spec["vconcat"][-1]["data"]
+        values = source_data.get("values") or spec["datasets"][source_data["name"]]
+        source = values[0]["text"]
+        assert source.startswith("Source: ") and len(source) > 20
+        assert "vegaEmbed(" in data["text/html"] and 'role="img"' in data["text/html"]
