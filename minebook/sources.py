@@ -395,7 +395,7 @@ SOURCES: tuple[Source, ...] = (
             Field("date", "date", "Day of the event (local date where the source gives one)"),
             Field("event", "string", "What happened, in our words"),
             Field("place", "string", "Where"),
-            Field("category", "string", "china-crackdown, kazakhstan, monetary-policy, halving or other"),
+            Field("category", "string", "china-crackdown, power-outage, kazakhstan, monetary-policy, halving or other"),
             Field("outlet", "string", "Who reported or published it"),
             Field("source_title", "string", "Title of the cited page"),
             Field("source_url", "string", "Address of the cited page"),
