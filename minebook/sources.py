@@ -393,6 +393,7 @@ SOURCES: tuple[Source, ...] = (
         parse=derive.events,
         fields=(
             Field("date", "date", "Day of the event (local date where the source gives one)"),
+            Field("time_utc", "string", "Time of day in UTC (HH:MM) where the source gives one; blank otherwise", required=False),
             Field("event", "string", "What happened, in our words"),
             Field("place", "string", "Where"),
             Field("category", "string", "china-crackdown, power-outage, kazakhstan, monetary-policy, halving or other"),

@@ -1,0 +1,59 @@
+"""Hash rate from block arrivals, with exact intervals.
+
+Blocks arrive as a Poisson process whose rate is hash rate / (difficulty x 2^32) per second. Over a
+period of T seconds at difficulty D, a network hashing at H expects H x T / (D x 2^32) blocks. So a count
+n gives the estimate H = n x D x 2^32 / T, and an exact interval for n gives one for H.
+
+"Exposure" below is the sum of T / (D x 2^32) over the pieces of a window: the number of blocks one
+hash per second would be expected to find. It lets windows that straddle a retarget be compared.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+TWO_32 = 2.0 ** 32
+
+
+def exposure(seconds, difficulty) -> float:
+    """Expected blocks per unit of hash rate (per H/s) over pieces of `seconds` at `difficulty`."""
+    return float(np.sum(np.asarray(seconds, dtype=float) / (np.asarray(difficulty, dtype=float) * TWO_32)))
+
+
+def garwood(n: int, conf: float = 0.95) -> tuple[float, float]:
+    """Exact two-sided interval for the mean of a Poisson count n (Garwood 1936)."""
+    alpha = 1 - conf
+    lo = 0.0 if n == 0 else stats.chi2.ppf(alpha / 2, 2 * n) / 2
+    hi = stats.chi2.ppf(1 - alpha / 2, 2 * n + 2) / 2
+    return float(lo), float(hi)
+
+
+def hashrate(n: int, expo: float, conf: float = 0.95) -> tuple[float, float, float]:
+    """(estimate, low, high) of the hash rate in H/s from n blocks over exposure `expo`."""
+    lo, hi = garwood(n, conf)
+    return n / expo, lo / expo, hi / expo
+
+
+def ratio_lower_bound(n, expo, n_base, expo_base, conf: float = 0.95):
+    """One-sided lower confidence bound on (rate in a window) / (rate in a baseline).
+
+    Exact and conditional: given n + n_base blocks, n is binomial with p = r e / (r e + e_base).
+    A Clopper-Pearson lower bound on p becomes a lower bound on r. It counts the baseline's own noise.
+    Works on numbers or on numpy arrays of counts (for simulations).
+    """
+    n, n_base = np.asarray(n), np.asarray(n_base)
+    p_low = np.where(n == 0, 0.0, stats.beta.ppf(1 - conf, np.maximum(n, 1), n_base + 1))
+    return (p_low / (1 - p_low) * np.asarray(expo_base) / np.asarray(expo))[()]
+
+
+def ratio_interval(n, expo, n_base, expo_base, conf: float = 0.95):
+    """(estimate, low, high): two-sided exact interval for the rate ratio, as above; arrays allowed."""
+    n, n_base = np.asarray(n), np.asarray(n_base)
+    if np.any(n_base == 0):
+        raise ValueError("the baseline window has no blocks")
+    alpha = 1 - conf
+    p_lo = np.where(n == 0, 0.0, stats.beta.ppf(alpha / 2, np.maximum(n, 1), n_base + 1))
+    p_hi = stats.beta.ppf(1 - alpha / 2, n + 1, n_base)
+    scale = np.asarray(expo_base) / np.asarray(expo)
+    estimate = n / np.asarray(expo) / (n_base / np.asarray(expo_base))
+    return estimate[()], (p_lo / (1 - p_lo) * scale)[()], (p_hi / (1 - p_hi) * scale)[()]
