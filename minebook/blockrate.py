@@ -57,3 +57,34 @@ def ratio_interval(n, expo, n_base, expo_base, conf: float = 0.95):
     scale = np.asarray(expo_base) / np.asarray(expo)
     estimate = n / np.asarray(expo) / (n_base / np.asarray(expo_base))
     return estimate[()], (p_lo / (1 - p_lo) * scale)[()], (p_hi / (1 - p_hi) * scale)[()]
+
+
+def epoch_difficulty(blocks, daily_difficulty) -> dict:
+    """Difficulty of each 2016-block epoch present in `blocks` (columns height, time).
+
+    Within an epoch difficulty is constant, so the daily mean repeats on every full day of it; on the
+    retarget day it blends two values. The most common daily value over an epoch's days is therefore its own.
+    """
+    import pandas as pd
+
+    epochs = blocks["height"] // 2016
+    days = blocks["time"].dt.floor("D").groupby(epochs).unique()
+    return {int(e): float(daily_difficulty.reindex(pd.DatetimeIndex(d)).round(0).mode().iloc[0]) for e, d in days.items()}
+
+
+def count_and_exposure(blocks, difficulty_by_epoch: dict, start, end) -> tuple[int, float]:
+    """Blocks with a timestamp in [start, end), and the window's exposure at the difficulties in force.
+
+    The window is cut at each retarget block (height divisible by 2016) inside it, so that a window
+    straddling a difficulty change is weighted correctly.
+    """
+    import pandas as pd
+
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    times = blocks["time"]
+    n = int(((times >= start) & (times < end)).sum())
+    retargets = times[(blocks["height"] % 2016 == 0) & (times > start) & (times < end)]
+    cuts = [start, *retargets, end]
+    seconds = [(b - a).total_seconds() for a, b in zip(cuts[:-1], cuts[1:])]
+    epochs = [int(blocks.loc[times >= c, "height"].iloc[0] // 2016) for c in cuts[:-1]]
+    return n, exposure(seconds, [difficulty_by_epoch[e] for e in epochs])

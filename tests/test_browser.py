@@ -54,7 +54,7 @@ def test_page_is_offline_clean_and_every_chart_renders(browser, base_url, path):
         svg = charts.nth(i).locator("svg")
         svg.wait_for(state="attached", timeout=5000)
         box = svg.bounding_box()
-        assert box and box["width"] > 200 and box["height"] > 150, f"chart {i} of {path} is {box}"
+        assert box and box["width"] > 200 and box["height"] > 100, f"chart {i} of {path} is {box}"
         label = charts.nth(i).get_attribute("aria-label") or ""
         assert len(label) > 40, f"chart {i} of {path} has no text description"
     hosts = {urlsplit(u).hostname for u in seen["requests"] if not u.startswith("data:")}
