@@ -9,12 +9,13 @@ MIRROR ?= ../shared/sources
 export TZ := UTC
 export PYTHONHASHSEED := 0
 
-.PHONY: book test data clean venv bench help
+.PHONY: book test data clean venv bench help pdf
 
 help:
 	@echo "make book   build the book into _build/html (creates .venv on first run)"
 	@echo "make test   run every test (browser tests skip without Chromium)"
 	@echo "make data   refresh data/ from the sources (the local mirror $(MIRROR) if present)"
+	@echo "make pdf    print the whole book to _build/pdf/book.pdf (needs Chromium)"
 	@echo "make clean  remove builds and caches (not .venv)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -32,11 +33,17 @@ $(BUNDLE): $(STAMP)
 book: $(STAMP) $(BUNDLE)
 	$(BIN)/python -m minebook cache-guard .jupyter_cache
 	$(BIN)/jupyter-book build . --builder html -n -W --keep-going
+	$(BIN)/python -m minebook notebooks _build/html/notebooks
 
 # The site tests read _build/html, so the book is built (or confirmed up to date) first.
 test: book
-	@command -v chromium >/dev/null || echo "NOTE: Chromium not found: the browser tests will be skipped (apt-get install -y chromium)."
+	@if command -v chromium >/dev/null; then $(MAKE) --no-print-directory pdf; \
+	 else echo "NOTE: Chromium not found: the browser and PDF tests will be skipped (apt-get install -y chromium)."; fi
 	$(BIN)/python -m pytest -ra
+
+pdf: book
+	$(BIN)/jupyter-book build . --builder singlehtml -n -W --keep-going
+	$(BIN)/python -m minebook pdf _build/singlehtml _build/pdf/book.pdf --page book/intro.html
 
 data: $(STAMP)
 	@if [ -d "$(MIRROR)" ]; then \

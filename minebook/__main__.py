@@ -26,6 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("cache-guard", help="clear the execution cache if data/ or minebook changed")
     c.add_argument("cache_dir", type=Path)
 
+    nbp = sub.add_parser("notebooks", help="write reader and student .ipynb files for every page")
+    nbp.add_argument("out_dir", type=Path)
+    nbp.add_argument("--cache", type=Path, default=paths.ROOT / ".jupyter_cache")
+
+    pdf = sub.add_parser("pdf", help="print the single-page build to PDF with Chromium")
+    pdf.add_argument("site", type=Path)
+    pdf.add_argument("target", type=Path)
+    pdf.add_argument("--page", default="index.html", help="the page to print, relative to the site")
+
     b = sub.add_parser("bundle", help="write the offline Vega JavaScript bundle")
     b.add_argument("target", type=Path)
 
@@ -65,6 +74,18 @@ def main(argv: list[str] | None = None) -> int:
 
         if guard(args.cache_dir):
             print(f"data or code changed: cleared {args.cache_dir}, every chapter will run again")
+        return 0
+    if args.command == "notebooks":
+        from .notebooks import build
+
+        written = build(args.out_dir, args.cache)
+        print(f"wrote {len(written)} notebooks to {args.out_dir}")
+        return 0
+    if args.command == "pdf":
+        from .pdf import print_pdf
+
+        charts = print_pdf(args.site, args.target, args.page)
+        print(f"wrote {args.target} ({args.target.stat().st_size / 1e6:.1f} MB, {charts} charts)")
         return 0
     if args.command == "bundle":
         from .charts import write_bundle

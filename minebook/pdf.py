@@ -1,0 +1,60 @@
+"""`make pdf`: print the single-page build of the book to PDF with Debian's Chromium.
+
+The page is served on 127.0.0.1 (the charts' JavaScript loads from the site itself) and printed only
+once every chart has drawn its SVG.
+"""
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def chromium_path() -> str:
+    return shutil.which("chromium") or "/usr/bin/chromium"
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def serve_directory(root: Path):
+    """Serve a folder on 127.0.0.1 in a background thread; yields the base URL."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def print_pdf(site: Path, target: Path, page: str = "index.html") -> int:
+    """Print `site/page` to `target`; returns the number of charts drawn."""
+    from playwright.sync_api import sync_playwright
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Sphinx's singlehtml writes the page under book/ but links its assets as if it sat at the root.
+    printable = site / "print.html"
+    shutil.copyfile(site / page, printable)
+    with serve_directory(site) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        tab = browser.new_page(viewport={"width": 1000, "height": 1400})
+        tab.goto(f"{base}/{printable.name}", wait_until="load")
+        charts = tab.locator(".minebook-vega")
+        drawn = charts.count()
+        for i in range(drawn):
+            charts.nth(i).locator("svg").wait_for(state="attached", timeout=15000)
+        tab.emulate_media(media="print")
+        tab.pdf(path=str(target), format="A4", print_background=True, scale=0.78,
+                margin={"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"})
+        browser.close()
+    return drawn

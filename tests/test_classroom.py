@@ -1,0 +1,80 @@
+"""The classroom kit: downloadable notebooks that run top to bottom, and the printable PDF."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from builtsite import CHROMIUM, ROOT, SITE
+from notebooks import BOOK, executed
+
+CHAPTERS = ["ch1-how-mining-works", "ch2-china-exodus", "ch3-kazakhstan", "ch4-what-moves-the-price"]
+NOTEBOOKS = SITE / "notebooks"
+PDF = ROOT / "_build" / "pdf" / "book.pdf"
+
+
+def test_student_edition_removes_only_the_solutions():
+    from minebook.notebooks import student_version
+    import jupytext
+
+    for stem in CHAPTERS:
+        nb = jupytext.read(BOOK / f"{stem}.md")
+        student = student_version(nb)
+        text = lambda n: "\n".join(c.source for c in n.cells)  # noqa: E731
+        assert text(nb).count("{solution}") >= 4
+        assert "{solution}" not in text(student)
+        assert text(student).count("{exercise}") == text(nb).count("{exercise}") >= 4
+        assert [c.source for c in student.cells if c.cell_type == "code"] == [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not NOTEBOOKS.exists(), reason="no _build/html/notebooks: run `make book` first")
+@pytest.mark.parametrize("stem", CHAPTERS)
+@pytest.mark.parametrize("edition", ["", "-student"])
+def test_downloadable_notebook_runs_top_to_bottom(stem, edition, tmp_path):
+    source = NOTEBOOKS / f"{stem}{edition}.ipynb"
+    proc = subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--output-dir", str(tmp_path),
+         "--ExecutePreprocessor.timeout=600", str(source)],
+        capture_output=True, text=True, timeout=900, cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    nb = nbformat.read(tmp_path / source.name, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert outputs and not [o for o in outputs if o["output_type"] == "error"]
+
+
+@pytest.mark.skipif(not (SITE / "book").exists(), reason="no _build/html: run `make book` first")
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_chapter_pages_link_both_notebooks(stem):
+    html = (SITE / "book" / f"{stem}.html").read_text()
+    links = re.findall(r'href="\.\./notebooks/([^"]+\.ipynb)"', html)
+    assert links == [f"{stem}.ipynb", f"{stem}-student.ipynb"]
+    for name in links:
+        assert (NOTEBOOKS / name).exists()
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium not installed: `make pdf` and its test are skipped")
+def test_pdf_holds_every_chapter_and_every_chart():
+    from pypdf import PdfReader
+
+    assert PDF.exists(), "run `make pdf` (make test does when Chromium is present)"
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(PDF).pages))
+    for stem in ["intro", *CHAPTERS, "appendix-fact-check", "appendix-data", "teachers", "glossary"]:
+        title = re.search(r"^# (.+)$", (BOOK / f"{stem}.md").read_text(), re.M).group(1)
+        assert title in text, title
+    titles = []
+    for page in ["intro.md", *(f"{s}.md" for s in CHAPTERS)]:
+        for cell in executed(page).cells:
+            for out in cell.get("outputs", []):
+                spec = out.get("data", {}).get("application/vnd.vegalite.v6+json")
+                if spec:
+                    titles.append(re.sub(r"\s+", " ", spec["title"]["text"]))
+    assert len(titles) >= 30
+    missing = [t for t in titles if t not in text]
+    assert missing == []
