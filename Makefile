@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha256sum | cut -c1-12)
 BUNDLE := _static/vega-bundle.js
+AXE := .tools/node_modules/axe-core/axe.min.js
+AXE_VERSION := 4.14.1
 MIRROR ?= ../shared/sources
 export TZ := UTC
 export PYTHONHASHSEED := 0
@@ -15,6 +17,7 @@ help:
 	@echo "make book   build the book into _build/html (creates .venv on first run)"
 	@echo "make test   run every test (browser tests skip without Chromium)"
 	@echo "make data   refresh data/ from the sources (the local mirror $(MIRROR) if present)"
+	@echo "make bench  cold and warm build times, page weights, chart render times, against budgets"
 	@echo "make pdf    print the whole book to _build/pdf/book.pdf (needs Chromium)"
 	@echo "make clean  remove builds and caches (not .venv)"
 
@@ -35,11 +38,19 @@ book: $(STAMP) $(BUNDLE)
 	$(BIN)/jupyter-book build . --builder html -n -W --keep-going
 	$(BIN)/python -m minebook notebooks _build/html/notebooks
 
+# axe-core (accessibility rules) from the npm registry, for the browser tests.
+$(AXE):
+	@if command -v npm >/dev/null; then npm install --prefix .tools --no-audit --no-fund --silent axe-core@$(AXE_VERSION); \
+	 else echo "NOTE: npm not found: the accessibility tests will be skipped."; fi
+
 # The site tests read _build/html, so the book is built (or confirmed up to date) first.
-test: book
+test: book $(AXE)
 	@if command -v chromium >/dev/null; then $(MAKE) --no-print-directory pdf; \
 	 else echo "NOTE: Chromium not found: the browser and PDF tests will be skipped (apt-get install -y chromium)."; fi
 	$(BIN)/python -m pytest -ra
+
+bench: $(STAMP) $(BUNDLE)
+	$(BIN)/python tools/bench.py
 
 pdf: book
 	$(BIN)/jupyter-book build . --builder singlehtml -n -W --keep-going

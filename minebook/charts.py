@@ -57,6 +57,11 @@ def theme() -> alt.theme.ThemeConfig:
                      "gridColor": "#e6e6e6", "domainColor": "#999999", "tickColor": "#999999", "titleFontWeight": 500},
             "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "top", "direction": "horizontal"},
             "line": {"strokeWidth": 1.8},
+            # The chart's accessible content is its text description (on the role="img" container);
+            # Vega's per-mark ARIA roles would otherwise announce unnamed graphics.
+            "mark": {"aria": False},
+            "axis": {"aria": False},
+            "legend": {"aria": False},
             "range": {"category": list(COUNTRY_COLORS.values())},
         }
     })

@@ -16,6 +16,7 @@ pytestmark = [
     pytest.mark.skipif(not (SITE / "book").exists(), reason="no _build/html: run `make book` first"),
 ]
 SHOTS = ROOT / "_build" / "screenshots"
+AXE = ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -63,6 +64,30 @@ def test_page_is_offline_clean_and_every_chart_renders(browser, base_url, path):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{Path(path).stem}.png"), full_page=True)
     page.close()
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core not installed (make test installs it from npm): accessibility tests skipped")
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_or_critical_accessibility_violations(browser, base_url, path, scheme):
+    page, _ = visit(browser, f"{base_url}/{path}", color_scheme=scheme)
+    charts = page.locator(".minebook-vega svg")
+    if page.locator(".minebook-vega").count():
+        charts.first.wait_for(state="attached", timeout=5000)
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))")
+    page.close()
+    assert [v for v in violations if v["impact"] in ("serious", "critical")] == []
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_image_has_alt_text(browser, base_url, path):
+    page, _ = visit(browser, f"{base_url}/{path}")
+    missing = page.evaluate("[...document.images].filter(i => !i.hasAttribute('alt')).map(i => i.src)")
+    page.close()
+    assert missing == []
 
 
 def test_charts_stay_readable_in_dark_mode(browser, base_url):
