@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -74,3 +75,24 @@ def test_data_appendix_counts():
     res = package()["resources"]
     assert g["data_n_resources"] == len(res) == 21
     assert g["data_total_rows"] == sum(len(load(r["name"])) for r in res)
+
+
+@pytest.mark.slow
+def test_data_appendix_cross_checks():
+    from notebooks import executed, glued
+
+    g = glued(executed("appendix-data.md"))
+    cm = load("btc_daily").set_index("date")
+    both = pd.concat([load("bc_hashrate_daily").set_index("date")["hashrate_ehs"], cm["hashrate_ehs"]], axis=1, join="inner")
+    close = ((both.iloc[:, 0] / both.iloc[:, 1] - 1).abs() < 0.005).mean()
+    assert g["data_hash_days"] == len(both) == 365
+    assert g["data_hash_within_half_pct"] == pytest.approx(100 * close)
+    d = pd.concat([load("bc_difficulty_daily").set_index("date")["difficulty"],
+                   load("btc_difficulty_daily").set_index("date")["difficulty"]], axis=1, join="inner")
+    same = np.isclose(d.iloc[:, 0], d.iloc[:, 1], rtol=1e-9, atol=0)  # "identical" up to float noise in daily means
+    assert g["data_diff_identical_pct"] == pytest.approx(100 * same.mean())
+    rev = pd.concat([load("bc_miners_revenue_daily").set_index("date")["miners_revenue_usd"],
+                     cm["issuance_usd"] + cm["fees_usd_computed"]], axis=1, join="inner")
+    assert g["data_revenue_median_gap_pct"] == pytest.approx(100 * (rev.iloc[:, 0] / rev.iloc[:, 1] - 1).median())
+    f2 = load("asic_efficiency_f2pool")
+    assert g["data_s19pro_f2pool"] == f2.loc[f2["model"] == "Antminer S19 Pro", "efficiency_j_per_th"].iloc[0]
