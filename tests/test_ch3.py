@@ -119,3 +119,11 @@ def test_detection_power_is_consistent_with_a_normal_approximation(g):
     approx = grid[np.argmax(-np.log(0.87) >= 2 * 1.645 * needed_noise(grid))]
     assert abs(g["ch3_days_needed_95"] - approx) <= 1.0
     assert 0.5 < g["ch3_power_at_shutdown"] < 0.99
+
+
+def test_timestamps_match_coin_metrics_daily_counts(g, blocks):
+    counts = blocks["time"].dt.normalize().value_counts().sort_index()
+    inner = [d for d in counts.index if d - pd.Timedelta(days=1) in counts.index and d + pd.Timedelta(days=1) in counts.index]
+    cm = load("btc_daily").set_index("date")["blocks"]
+    assert g["ch3_days_compared"] == len(inner) == 36
+    assert g["ch3_days_agree"] == sum(int(counts[d]) == int(cm[d]) for d in inner)
