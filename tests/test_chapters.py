@@ -45,3 +45,25 @@ def test_every_chart_has_a_source_line_and_a_description(chapter):
         source = values[0]["text"]
         assert source.startswith("Source: ") and len(source) > 20
         assert "vegaEmbed(" in data["text/html"] and 'role="img"' in data["text/html"]
+
+
+def _facet_layers_with_own_data(spec):
+    """Layers inside a facet that carry their own data: the facet would not split them among panels."""
+    found = []
+    if isinstance(spec, dict):
+        if "facet" in spec and "spec" in spec:
+            inner = spec["spec"]  # Altair may hoist the layers' shared data onto the inner spec itself
+            found += [part for part in [inner, *inner.get("layer", [])] if "data" in part]
+        for value in spec.values():
+            found += _facet_layers_with_own_data(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            found += _facet_layers_with_own_data(value)
+    return found
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_faceted_charts_split_their_data(chapter):
+    specs = [out["data"]["application/vnd.vegalite.v6+json"] for cell in executed(chapter).cells
+             for out in cell.get("outputs", []) if "application/vnd.vegalite.v6+json" in out.get("data", {})]
+    assert [s["title"]["text"] for s in specs if _facet_layers_with_own_data(s)] == []
