@@ -10,6 +10,7 @@ hash per second would be expected to find. It lets windows that straddle a retar
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 TWO_32 = 2.0 ** 32
@@ -65,8 +66,6 @@ def epoch_difficulty(blocks, daily_difficulty) -> dict:
     Within an epoch difficulty is constant, so the daily mean repeats on every full day of it; on the
     retarget day it blends two values. The most common daily value over an epoch's days is therefore its own.
     """
-    import pandas as pd
-
     epochs = blocks["height"] // 2016
     days = blocks["time"].dt.floor("D").groupby(epochs).unique()
     return {int(e): float(daily_difficulty.reindex(pd.DatetimeIndex(d)).round(0).mode().iloc[0]) for e, d in days.items()}
@@ -78,8 +77,6 @@ def count_and_exposure(blocks, difficulty_by_epoch: dict, start, end) -> tuple[i
     The window is cut at each retarget block (height divisible by 2016) inside it, so that a window
     straddling a difficulty change is weighted correctly.
     """
-    import pandas as pd
-
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     times = blocks["time"]
     n = int(((times >= start) & (times < end)).sum())

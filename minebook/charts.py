@@ -122,8 +122,3 @@ def write_bundle(target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("(function(){\n" + vl_convert.javascript_bundle() + "\n})();\n", encoding="utf-8")
 
-
-def to_svg(chart) -> str:
-    import vl_convert
-
-    return vl_convert.vegalite_to_svg(chart.to_dict())

@@ -22,7 +22,7 @@ from .errors import SourceError
 from .sources import SOURCES, Source, get
 from .validate import ValidationError, validate
 
-USER_AGENT = "minebook/1.0 (+https://github.com/; executable explainer book data refresh)"
+USER_AGENT = "minebook/1.0 (data refresh for the book Hashrate on the Move)"
 
 
 def timeouts() -> tuple[float, float]:

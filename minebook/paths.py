@@ -5,7 +5,6 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("MINEBOOK_DATA_DIR", ROOT / "data"))
 DATAPACKAGE = "datapackage.json"
 CACHE_DIR = ROOT / "cache"
 # The raw public files, mirrored beside the checkout; absent on a reader's machine.
@@ -15,4 +14,4 @@ FACTS_DIR = Path(__file__).resolve().parent / "facts"
 
 def data_dir() -> Path:
     """The snapshot folder, read at call time so tests can point it elsewhere."""
-    return Path(os.environ.get("MINEBOOK_DATA_DIR", DATA_DIR))
+    return Path(os.environ.get("MINEBOOK_DATA_DIR", ROOT / "data"))

@@ -48,10 +48,13 @@ def validate(frame: pd.DataFrame, source: Source) -> pd.DataFrame:
                 if (present != present.round()).any():
                     raise ValidationError(f"{f.name} has a fractional value where a whole number belongs")
                 frame[f.name] = col.astype("Int64")
-            for bound, bad, word in ((f.minimum, col < (f.minimum if f.minimum is not None else 0), "below the plausible minimum"),
-                                     (f.maximum, col > (f.maximum if f.maximum is not None else 0), "above the plausible maximum")):
-                if bound is not None and bad.any():
-                    i = bad[bad].index[0]
+            for bound, bad, word in ((f.minimum, lambda c, b: c < b, "below the plausible minimum"),
+                                     (f.maximum, lambda c, b: c > b, "above the plausible maximum")):
+                if bound is None:
+                    continue
+                outside = bad(col, bound).fillna(False)
+                if outside.any():
+                    i = outside[outside].index[0]
                     raise ValidationError(f"{f.name} = {col[i]:g} {_where(frame, source, i)} is {word} {bound:g}")
         elif f.type == "string":
             if f.required and (col.astype(str).str.strip() == "").any():
