@@ -1,8 +1,8 @@
 """One chart theme and an offline renderer.
 
 Every chart in the book goes through `finish()`: a title that states the finding, a subtitle
-that says what is plotted and in which units, a source line drawn inside the graphic (so it
-survives in JupyterLab, HTML and print alike) and a text description for screen readers.
+that says what is plotted and in which units, a source line (kept in the spec, printed under the
+chart) and a text description for screen readers.
 
 The renderer emits the Vega-Lite MIME bundle (JupyterLab draws it) next to `text/html` that
 calls `vegaEmbed` from the bundle the book ships in `_static/`, so pages need no network.
@@ -68,17 +68,19 @@ def theme() -> alt.theme.ThemeConfig:
 
 
 def finish(chart, *, finding: str, subtitle: str, source: str, description: str):
-    """Title, source line and screen-reader text, the same way on every chart."""
-    source_line = (
-        alt.Chart(pd.DataFrame({"text": [f"Source: {source}"]}))
-        .mark_text(align="left", baseline="top", fontSize=10.5, color=MUTED, font=FONT, limit=WIDTH + 40)
-        .encode(text="text:N", x=alt.value(0), y=alt.value(0))
-        .properties(height=14, width=WIDTH)
-    )
-    return alt.vconcat(chart, source_line, spacing=6).properties(
+    """Title, source and screen-reader text, the same way on every chart.
+
+    The source is kept in the spec's `usermeta` and printed under the chart by the page (`html_for`),
+    not drawn as a second view: a `vconcat` would stop the chart from taking its container's width."""
+    return chart.properties(
         title=alt.TitleParams(finding, subtitle=[subtitle]),
         description=description,
+        usermeta={"source": f"Source: {source}"},
     )
+
+
+def source_of(spec: dict) -> str:
+    return spec.get("usermeta", {}).get("source", "")
 
 
 def chart_id(spec: dict) -> str:
@@ -86,14 +88,24 @@ def chart_id(spec: dict) -> str:
     return f"vega-{digest}"
 
 
+# Text from a data source may contain "</script>" or line separators: inside a <script> element the JSON
+# is written with those characters escaped, so no string in any spec can end the script or start markup.
+_SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def script_json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":")).translate(_SCRIPT_SAFE)
+
+
 def html_for(spec: dict) -> str:
     div = chart_id(spec)
     description = html.escape(spec.get("description", "Chart"), quote=True)
+    source = html.escape(source_of(spec))
     # The bundle loads with `defer`, so wait for the document before calling it.
     return (
-        f'<figure class="minebook-chart"><div id="{div}" class="minebook-vega" role="img" aria-label="{description}"></div>'
-        f'<figcaption class="minebook-chart-description">{description}</figcaption></figure>\n'
-        f"<script>(function(){{var spec={json.dumps(spec, sort_keys=True, separators=(',', ':'))};"
+        f'<div class="minebook-chart"><div id="{div}" class="minebook-vega" role="img" aria-label="{description}"></div>'
+        f'<p class="minebook-source">{source}</p></div>\n'
+        f"<script>(function(){{var spec={script_json(spec)};"
         f"function draw(){{vegaEmbed('#{div}',spec,{{actions:false,renderer:'svg'}})"
         f".catch(function(e){{console.error('chart {div}',e);}});}}"
         f"if(document.readyState==='loading'){{document.addEventListener('DOMContentLoaded',draw);}}else{{draw();}}}})();</script>"

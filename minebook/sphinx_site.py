@@ -4,9 +4,36 @@
   rebuild declares `THEBE_JS_URL` twice and the page throws; thebe itself loads from a CDN that an offline
   reader cannot reach. The book has no live-code buttons, so its scripts are dropped.
 - Accessibility: docutils marks the bibliography's citation list `role="list"` although its children are
-  not list items (axe: aria-required-children, critical). The role is removed; the entries keep theirs.
+  not list items (axe: aria-required-children, critical). The role is removed; the entries keep their own.
+- Figures are numbered per chapter ("Figure 3.2"; the appendices "A.1", "B.1"): Sphinx numbers each page
+  from 1 when the table of contents is not numbered, so the chapter's number is put in front.
+- Glued numbers print a true minus sign (U+2212), not a hyphen.
+- The footer carries the licences and the date the data were retrieved (from `data/datapackage.json`).
+- `{list-of-figures}` becomes a table of every figure in the book: number, caption, source.
 """
 from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from docutils import nodes
+from sphinx.transforms import SphinxTransform
+from sphinx.util.docutils import SphinxDirective
+
+from . import paths
+
+# The page's figure prefix; pages not listed number their figures 1, 2, ...
+FIGURE_PREFIX = {
+    "book/ch1-how-mining-works": 1,
+    "book/ch2-china-exodus": 2,
+    "book/ch3-kazakhstan": 3,
+    "book/ch4-what-moves-the-price": 4,
+    "book/appendix-fact-check": "A",
+    "book/appendix-data": "B",
+}
+NUMBER_START = re.compile(r"(?<![\w.\u2212-])-(?=[\d.])")
+SOURCE = re.compile(r'<p class="minebook-source">(.*?)</p>', re.S)
 
 
 def _is_thebe(script) -> bool:
@@ -22,6 +49,160 @@ def fix_page(app, pagename, templatename, context, doctree):
         context["body"] = context["body"].replace('<div role="list" class="citation-list">', '<div class="citation-list">')
 
 
+def number_figures_by_chapter(app, env):
+    for docname, prefix in FIGURE_PREFIX.items():
+        figures = env.toc_fignumbers.get(docname, {}).get("figure", {})
+        for figure_id, number in figures.items():
+            if len(number) == 1:  # not yet prefixed (Sphinx recomputes the numbers on every build)
+                figures[figure_id] = (prefix, *number)
+    return []
+
+
+class TrueMinus(SphinxTransform):
+    """`{glue:text}` pastes Python's formatting ("-1.2"); readers should see "−1.2"."""
+    default_priority = 900
+
+    def apply(self):
+        for inline in self.document.findall(nodes.inline):
+            if "pasted-text" not in inline.get("classes", []):
+                continue
+            for text in list(inline.findall(nodes.Text)):
+                fixed = NUMBER_START.sub("\u2212", str(text))
+                if fixed != str(text):
+                    text.parent.replace(text, nodes.Text(fixed))
+
+
+def footer_text() -> str:
+    package = json.loads((paths.ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    accessed = max(r["accessed"] for r in package["resources"] if r.get("accessed"))
+    return (
+        '<p class="minebook-footer">Code: MIT. Text: CC BY 4.0. Data: each source\'s own terms, listed in '
+        '<a href="appendix-data.html">Data and methods</a>; several are non-commercial. '
+        f"Data retrieved on {accessed}.</p>"
+    )
+
+
+def set_footer(app, config):
+    config.html_theme_options = {**config.html_theme_options, "extra_footer": footer_text()}
+
+
+# The list of figures ---------------------------------------------------------------------------------
+
+class figure_list(nodes.General, nodes.Element):
+    pass
+
+
+class ListOfFigures(SphinxDirective):
+    def run(self):
+        return [figure_list()]
+
+
+def collect_figures(app, doctree):
+    env = app.env
+    found = []
+    for figure in doctree.findall(nodes.figure):
+        if not figure["ids"]:
+            continue
+        caption = next(iter(figure.findall(nodes.caption)), None)
+        raw = "".join(r.astext() for r in figure.findall(nodes.raw))
+        source = SOURCE.search(raw)
+        found.append({"id": figure["ids"][0], "caption": caption.astext() if caption else "",
+                      "source": re.sub(r"<[^>]+>", "", source.group(1)).replace("&amp;", "&") if source else ""})
+    if not hasattr(env, "minebook_figures"):
+        env.minebook_figures = {}
+    env.minebook_figures[env.docname] = found
+
+
+def purge_figures(app, env, docname):
+    getattr(env, "minebook_figures", {}).pop(docname, None)
+
+
+def merge_figures(app, env, docnames, other):
+    if not hasattr(env, "minebook_figures"):
+        env.minebook_figures = {}
+    env.minebook_figures.update({d: f for d, f in getattr(other, "minebook_figures", {}).items() if d in docnames})
+
+
+def fill_figure_lists(app, doctree, fromdocname):
+    env = app.env
+    for placeholder in list(doctree.findall(figure_list)):
+        table = nodes.table(classes=["minebook-figure-list"])
+        group = nodes.tgroup(cols=3)
+        table += group
+        for width in (12, 58, 30):
+            group += nodes.colspec(colwidth=width)
+        head = nodes.thead()
+        head += _row([nodes.Text("Figure"), nodes.Text("What it shows"), nodes.Text("Source")])
+        group += head
+        body = nodes.tbody()
+        order = list(env.found_docs)
+        toctree_order = [d for d in env.toctree_includes.get(env.config.root_doc, [])]
+        for docname in sorted(getattr(env, "minebook_figures", {}), key=lambda d: (toctree_order + order).index(d)):
+            for fig in env.minebook_figures[docname]:
+                number = env.toc_fignumbers.get(docname, {}).get("figure", {}).get(fig["id"])
+                if not number:
+                    continue
+                label = "Figure " + ".".join(str(n) for n in number)
+                link = nodes.reference("", label, internal=True,
+                                       refuri=app.builder.get_relative_uri(fromdocname, docname) + "#" + fig["id"])
+                body += _row([link, nodes.Text(fig["caption"]), nodes.Text(fig["source"].removeprefix("Source: "))])
+        group += body
+        placeholder.replace_self(table)
+
+
+def _row(cells):
+    row = nodes.row()
+    for content in cells:
+        entry = nodes.entry()
+        paragraph = nodes.paragraph()
+        paragraph += content
+        entry += paragraph
+        row += entry
+    return row
+
+
+# Citations ------------------------------------------------------------------------------------------
+
+def _round() -> "BracketStyle":
+    from sphinxcontrib.bibtex.style.referencing import BracketStyle
+
+    return BracketStyle(left="(", right=")", sep="; ")
+
+
+def register_citation_style() -> None:
+    """Author-year citations in round brackets, as a newspaper or a journal prints them:
+    (France 24, 2022); Nakamoto (2008). Configured as `bibtex_reference_style: author_year_round`."""
+    import sphinxcontrib.bibtex.plugin
+    from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+
+    @dataclass
+    class RoundAuthorYear(AuthorYearReferenceStyle):
+        bracket_parenthetical: object = field(default_factory=_round)
+        bracket_textual: object = field(default_factory=_round)
+        bracket_author: object = field(default_factory=_round)
+        bracket_label: object = field(default_factory=_round)
+        bracket_year: object = field(default_factory=_round)
+
+    sphinxcontrib.bibtex.plugin.register_plugin("sphinxcontrib.bibtex.style.referencing", "author_year_round",
+                                                RoundAuthorYear)
+
+
+# A returning reader may have a colour mode stored by an earlier version of the site; the site is light.
+FORCE_LIGHT = "try{localStorage.setItem('mode','light');document.documentElement.dataset.mode='light';" \
+              "document.documentElement.dataset.theme='light';}catch(e){}"
+
+
 def setup(app):
+    register_citation_style()
+    app.add_js_file(None, body=FORCE_LIGHT, priority=100)
     app.connect("html-page-context", fix_page)
+    app.connect("config-inited", set_footer)
+    app.connect("env-get-updated", number_figures_by_chapter, priority=900)
+    app.add_transform(TrueMinus)
+    app.add_node(figure_list)
+    app.add_directive("list-of-figures", ListOfFigures)
+    app.connect("doctree-read", collect_figures)
+    app.connect("env-purge-doc", purge_figures)
+    app.connect("env-merge-info", merge_figures)
+    app.connect("doctree-resolved", fill_figure_lists)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

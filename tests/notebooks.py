@@ -29,15 +29,35 @@ def executed(name: str, run: int = 1) -> nbformat.NotebookNode:
     return execute(name)
 
 
+VEGALITE = "application/vnd.vegalite.v6+json"
+
+
 def glued(nb) -> dict:
+    """The numbers and texts a notebook glued (glued charts are in `chart_specs`)."""
     values = {}
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             scrap = out.get("metadata", {}).get("scrapbook")
-            if scrap:
+            if scrap and scrap.get("mime_prefix", "") + VEGALITE not in out["data"]:
                 text = out["data"][scrap.get("mime_prefix", "") + "text/plain"]
                 values[scrap["name"]] = ast.literal_eval(text)
     return values
+
+
+def chart_outputs(nb) -> list[dict]:
+    """Every chart a notebook made, displayed or glued for a figure: its MIME bundle, unprefixed."""
+    found = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            prefix = out.get("metadata", {}).get("scrapbook", {}).get("mime_prefix", "")
+            data = out.get("data", {})
+            if prefix + VEGALITE in data:
+                found.append({k[len(prefix):]: v for k, v in data.items() if k.startswith(prefix)})
+    return found
+
+
+def chart_specs(nb) -> list[dict]:
+    return [data[VEGALITE] for data in chart_outputs(nb)]
 
 
 def glue_names_in_prose(name: str) -> set[str]:

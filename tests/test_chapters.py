@@ -2,9 +2,12 @@
 outputs on a second run."""
 from __future__ import annotations
 
+import html
+
 import pytest
 
-from notebooks import CHAPTERS, comparable_outputs, executed, glue_names_in_prose, glued, problems
+from notebooks import (CHAPTERS, VEGALITE, chart_outputs, chart_specs, comparable_outputs, executed,
+                       glue_names_in_prose, glued, problems)
 
 pytestmark = pytest.mark.slow
 
@@ -34,16 +37,13 @@ def test_second_run_gives_identical_outputs(chapter):
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_every_chart_has_a_source_line_and_a_description(chapter):
-    charts = [out["data"] for cell in executed(chapter).cells for out in cell.get("outputs", [])
-              if "application/vnd.vegalite.v6+json" in out.get("data", {})]
-    for data in charts:
-        spec = data["application/vnd.vegalite.v6+json"]
+    for data in chart_outputs(executed(chapter)):
+        spec = data[VEGALITE]
         assert spec["title"]["text"] and spec["title"]["subtitle"], spec.get("title")
         assert len(spec.get("description", "")) > 40
-        source_data = spec["vconcat"][-1]["data"]
-        values = source_data.get("values") or spec["datasets"][source_data["name"]]
-        source = values[0]["text"]
+        source = spec["usermeta"]["source"]
         assert source.startswith("Source: ") and len(source) > 20
+        assert f'<p class="minebook-source">{html.escape(source)}</p>' in data["text/html"]
         assert "vegaEmbed(" in data["text/html"] and 'role="img"' in data["text/html"]
 
 
@@ -64,6 +64,5 @@ def _facet_layers_with_own_data(spec):
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_faceted_charts_split_their_data(chapter):
-    specs = [out["data"]["application/vnd.vegalite.v6+json"] for cell in executed(chapter).cells
-             for out in cell.get("outputs", []) if "application/vnd.vegalite.v6+json" in out.get("data", {})]
+    specs = chart_specs(executed(chapter))
     assert [s["title"]["text"] for s in specs if _facet_layers_with_own_data(s)] == []

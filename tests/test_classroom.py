@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from builtsite import CHROMIUM, ROOT, SITE
-from notebooks import BOOK, executed
+from notebooks import BOOK, chart_specs, executed
 
 CHAPTERS = ["ch1-how-mining-works", "ch2-china-exodus", "ch3-kazakhstan", "ch4-what-moves-the-price"]
 NOTEBOOKS = SITE / "notebooks"
@@ -70,11 +70,7 @@ def test_pdf_holds_every_chapter_and_every_chart():
         assert title in text, title
     titles = []
     for page in ["intro.md", *(f"{s}.md" for s in CHAPTERS)]:
-        for cell in executed(page).cells:
-            for out in cell.get("outputs", []):
-                spec = out.get("data", {}).get("application/vnd.vegalite.v6+json")
-                if spec:
-                    titles.append(re.sub(r"\s+", " ", spec["title"]["text"]))
+        titles += [re.sub(r"\s+", " ", spec["title"]["text"]) for spec in chart_specs(executed(page))]
     assert len(titles) >= 30
     missing = [t for t in titles if t not in text]
     assert missing == []
