@@ -5,14 +5,17 @@
   reader cannot reach. The book has no live-code buttons, so its scripts are dropped.
 - Accessibility: docutils marks the bibliography's citation list `role="list"` although its children are
   not list items (axe: aria-required-children, critical). The role is removed; the entries keep their own.
+  myst-nb's code toggles carry an aria-label that differs from their visible text; it is removed.
 - Figures are numbered per chapter ("Figure 3.2"; the appendices "A.1", "B.1"): Sphinx numbers each page
   from 1 when the table of contents is not numbered, so the chapter's number is put in front.
-- Glued numbers print a true minus sign (U+2212), not a hyphen.
+- Glued numbers print a true minus sign (U+2212), not a hyphen; a glued fact-check verdict is a badge.
 - The footer carries the licences and the date the data were retrieved (from `data/datapackage.json`).
+- The single-page build (for the PDF) renders myst-nb's nodes as the html build does.
 - `{list-of-figures}` becomes a table of every figure in the book: number, caption, source.
 """
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -46,26 +49,46 @@ def fix_page(app, pagename, templatename, context, doctree):
     if "script_files" in context:
         context["script_files"] = [s for s in context["script_files"] if not _is_thebe(s)]
     if "body" in context:
-        context["body"] = context["body"].replace('<div role="list" class="citation-list">', '<div class="citation-list">')
+        body = context["body"].replace('<div role="list" class="citation-list">', '<div class="citation-list">')
+        # myst-nb names its "Show the code" toggles "Toggle hidden content", which is not the visible text
+        # (axe: label-content-name-mismatch, WCAG 2.5.3); the summary's own text is its name.
+        context["body"] = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
 
 
 def number_figures_by_chapter(app, env):
-    for docname, prefix in FIGURE_PREFIX.items():
-        figures = env.toc_fignumbers.get(docname, {}).get("figure", {})
-        for figure_id, number in figures.items():
-            if len(number) == 1:  # not yet prefixed (Sphinx recomputes the numbers on every build)
-                figures[figure_id] = (prefix, *number)
+    """Sphinx counts figures (and exercises, tables, listings) across the whole book when the table of
+    contents is not numbered; each page starts again at 1 here, behind its chapter's number."""
+    for docname, by_type in env.toc_fignumbers.items():
+        prefix = FIGURE_PREFIX.get(docname)
+        for numbers in by_type.values():
+            if not numbers or any(len(n) > 1 for n in numbers.values()):
+                continue  # nothing to number, or already numbered by page
+            for i, target in enumerate(sorted(numbers, key=numbers.get), start=1):
+                numbers[target] = (prefix, i) if prefix is not None else (i,)
     return []
 
 
-class TrueMinus(SphinxTransform):
-    """`{glue:text}` pastes Python's formatting ("-1.2"); readers should see "−1.2"."""
+# The fact-check scale; a glued verdict is shown as a badge: its word, and a colour that repeats it.
+VERDICT_CLASS = {
+    "supported": "verdict-supported",
+    "partly supported": "verdict-partly",
+    "not supported": "verdict-not",
+    "cannot be tested with open data": "verdict-untestable",
+}
+
+
+class GluedText(SphinxTransform):
+    """`{glue:text}` pastes Python's formatting ("-1.2"); readers should see "−1.2". A glued verdict
+    becomes a badge."""
     default_priority = 900
 
     def apply(self):
         for inline in self.document.findall(nodes.inline):
             if "pasted-text" not in inline.get("classes", []):
                 continue
+            verdict = VERDICT_CLASS.get(inline.astext().strip())
+            if verdict:
+                inline["classes"] += ["verdict", verdict]
             for text in list(inline.findall(nodes.Text)):
                 fixed = NUMBER_START.sub("\u2212", str(text))
                 if fixed != str(text):
@@ -107,7 +130,7 @@ def collect_figures(app, doctree):
         raw = "".join(r.astext() for r in figure.findall(nodes.raw))
         source = SOURCE.search(raw)
         found.append({"id": figure["ids"][0], "caption": caption.astext() if caption else "",
-                      "source": re.sub(r"<[^>]+>", "", source.group(1)).replace("&amp;", "&") if source else ""})
+                      "source": html.unescape(re.sub(r"<[^>]+>", "", source.group(1))) if source else ""})
     if not hasattr(env, "minebook_figures"):
         env.minebook_figures = {}
     env.minebook_figures[env.docname] = found
@@ -135,9 +158,9 @@ def fill_figure_lists(app, doctree, fromdocname):
         head += _row([nodes.Text("Figure"), nodes.Text("What it shows"), nodes.Text("Source")])
         group += head
         body = nodes.tbody()
-        order = list(env.found_docs)
-        toctree_order = [d for d in env.toctree_includes.get(env.config.root_doc, [])]
-        for docname in sorted(getattr(env, "minebook_figures", {}), key=lambda d: (toctree_order + order).index(d)):
+        # The book's reading order: the landing page, then its table of contents, then anything else.
+        order = [env.config.root_doc, *env.toctree_includes.get(env.config.root_doc, []), *sorted(env.found_docs)]
+        for docname in sorted(getattr(env, "minebook_figures", {}), key=order.index):
             for fig in env.minebook_figures[docname]:
                 number = env.toc_fignumbers.get(docname, {}).get("figure", {}).get(fig["id"])
                 if not number:
@@ -192,13 +215,24 @@ FORCE_LIGHT = "try{localStorage.setItem('mode','light');document.documentElement
               "document.documentElement.dataset.theme='light';}catch(e){}"
 
 
+def share_html_handlers(app):
+    """`make pdf` prints the single-page build. Sphinx looks up node handlers by builder name before format,
+    and some extension registers handlers for `singlehtml`, so myst-nb's (registered for `html`, such as the
+    "Show the code" toggle) would be missing there: the single-page builder gets the html ones it lacks."""
+    handlers = app.registry.translation_handlers
+    if app.builder.name != "html" and app.builder.format == "html" and app.builder.name in handlers:
+        for node, functions in handlers.get("html", {}).items():
+            handlers[app.builder.name].setdefault(node, functions)
+
+
 def setup(app):
+    app.connect("builder-inited", share_html_handlers)
     register_citation_style()
     app.add_js_file(None, body=FORCE_LIGHT, priority=100)
     app.connect("html-page-context", fix_page)
     app.connect("config-inited", set_footer)
     app.connect("env-get-updated", number_figures_by_chapter, priority=900)
-    app.add_transform(TrueMinus)
+    app.add_transform(GluedText)
     app.add_node(figure_list)
     app.add_directive("list-of-figures", ListOfFigures)
     app.connect("doctree-read", collect_figures)

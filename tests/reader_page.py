@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 
-# Visible code: code-cell inputs and code listings that are displayed (a collapsed "show code" toggle hides
-# its input with display:none, so it has no height), as a share of the article's height.
+# Visible code: code-cell inputs and code listings that are displayed, as a share of the article's height.
+# checkVisibility() is false inside a closed <details> ("Show the code") and a collapsed solution.
 VISIBLE_CODE_SHARE = """() => {
   const article = document.querySelector('article.bd-article') || document.querySelector('main');
-  const visible = el => el.offsetParent !== null && el.getBoundingClientRect().height > 0;
+  const visible = el => el.checkVisibility({checkVisibilityCSS: true}) && el.getBoundingClientRect().height > 0;
   let code = 0;
   const blocks = [...article.querySelectorAll('div.cell_input, div.highlight')]
     .filter(el => !el.parentElement.closest('div.cell_input, div.highlight'));
@@ -24,23 +24,35 @@ SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth - document.documen
 TABLES = """() => [...document.querySelectorAll('article.bd-article table')].map(t => ({
   classes: t.className,
   headers: [...t.querySelectorAll('thead th')].map(th => th.textContent.trim()),
-  cells: [...t.querySelectorAll('tbody td, tbody th')].map(td => td.textContent.trim()),
+  // A cell that shows an identifier as code (a file or data set name) is not a raw header.
+  cells: [...t.querySelectorAll('tbody td, tbody th')].map(td => td.querySelector('code') ? '' : td.textContent.trim()),
   caption: (t.querySelector('caption') || {textContent: ''}).textContent.trim(),
   scrolls: (() => { const box = t.closest('.minebook-table, .table-scroll'); return box ? getComputedStyle(box).overflowX : ''; })(),
 }))"""
 
-CITATIONS = """() => [...document.querySelectorAll('article.bd-article a[href*="bibliography"], article.bd-article span.cite a, article.bd-article a.reference.internal[href*="id"]')]
-  .filter(a => a.closest('p, li, td'))
-  .map(a => a.textContent.trim())"""
+# In-text citations: the link text inside each sphinxcontrib-bibtex citation, and the whole citation.
+CITATIONS = """() => [...document.querySelectorAll('article.bd-article .bibtex-citation')].map(c => c.textContent.trim())"""
 
+# Every chart, with the caption of the figure it sits in (if any) and its source line.
 FIGURES = """() => [...document.querySelectorAll('article.bd-article .minebook-vega')].map(chart => {
-  const fig = chart.closest('figure.numbered, figure');
-  const cap = fig ? fig.querySelector(':scope > figcaption, :scope figcaption:not(.minebook-chart-description)') : null;
-  return {inFigure: !!fig, caption: cap ? cap.textContent.trim().replace(/\\s+/g, ' ') : ''};
+  const fig = chart.closest('figure');
+  const cap = fig ? fig.querySelector(':scope > figcaption') : null;
+  const source = chart.parentElement.querySelector('.minebook-source');
+  return {inFigure: !!fig, caption: cap ? cap.textContent.trim().replace(/\\s+/g, ' ') : '',
+          source: source ? source.textContent.trim() : ''};
 })"""
 
+# Anything a printed page would show that belongs on screen only.
+PRINTED_PLUMBING = """() => [...document.querySelectorAll('div.cell_input, details, button, .toggle-details, .headerlink')]
+  .filter(el => el.checkVisibility({checkVisibilityCSS: true}) && el.getBoundingClientRect().height > 0)
+  .map(el => el.className || el.tagName)"""
+
+FIGURE_CAPTION = re.compile(r"^Figure (?:\d+|[1-4]\.\d+|[AB]\.\d+) \S")
+# "(France 24, 2022)", "(A, 2021; B, 2022)" or, as the subject of a sentence, "Nakamoto (2008)".
+CITATION = re.compile(r"^\((?:[^()\[\];]+, \d{4}[a-z]?)(?:; [^()\[\];]+, \d{4}[a-z]?)*\)$|^[^()\[\];]+ \(\d{4}[a-z]?\)$")
+
 SNAKE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
-BIBTEX_KEY = re.compile(r"^\[?[A-Z][A-Za-z]+\d{2,}\]?$|^\[[A-Za-z]+\d*[a-z]?\]$")
+BIBTEX_KEY = re.compile(r"\[[A-Za-z][A-Za-z]*\d{2,}[a-z]?\]|\b[A-Z][a-z]+[A-Z]\w+\d{2}\b")
 
 
 def raw_table_faults(tables: list[dict]) -> list[str]:

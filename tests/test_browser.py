@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from builtsite import CHROMIUM, PAGES, ROOT, SITE, serve_site
+from reader_page import (BIBTEX_KEY, CITATION, CITATIONS, FIGURE_CAPTION, FIGURES, PRINTED_PLUMBING, SIDEWAYS_SCROLL,
+                         TABLES, VISIBLE_CODE_SHARE, raw_table_faults)
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,8 +39,8 @@ def base_url():
         yield url
 
 
-def visit(browser, url, color_scheme="light"):
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=color_scheme)
+def visit(browser, url, color_scheme="light", width=1280):
+    page = browser.new_page(viewport={"width": width, "height": 900}, color_scheme=color_scheme)
     seen = {"requests": [], "errors": []}
     page.on("request", lambda r: seen["requests"].append(r.url))
     page.on("console", lambda m: m.type == "error" and seen["errors"].append(m.text))
@@ -83,13 +85,80 @@ def test_no_serious_or_critical_accessibility_violations(browser, base_url, path
     assert [v for v in violations if v["impact"] in ("serious", "critical")] == []
 
 
-def test_charts_stay_readable_in_dark_mode(browser, base_url):
+MAX_VISIBLE_CODE = 0.15  # share of a page's height that is code a reader did not ask for
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_reader_edition_prose_first(browser, base_url, path):
+    """At 1280 px: little visible code, tables in words, author-year citations, every chart a numbered figure."""
+    page, _ = visit(browser, f"{base_url}/{path}")
+    share = page.evaluate(VISIBLE_CODE_SHARE)
+    tables = page.evaluate(TABLES)
+    citations = page.evaluate(CITATIONS)
+    figures = page.evaluate(FIGURES)
+    text = page.inner_text("article.bd-article")
+    page.close()
+    assert share <= MAX_VISIBLE_CODE, f"{path}: {share:.0%} of the page is visible code"
+    assert raw_table_faults(tables) == []
+    assert [c for c in citations if not CITATION.match(c)] == []
+    assert BIBTEX_KEY.findall(text) == []
+    assert [f for f in figures if not FIGURE_CAPTION.match(f["caption"])] == []
+    assert [f for f in figures if not f["source"].startswith("Source: ")] == []
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_nothing_scrolls_sideways_on_a_phone(browser, base_url, path):
+    page, _ = visit(browser, f"{base_url}/{path}", width=390)
+    overflow = page.evaluate(SIDEWAYS_SCROLL)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{Path(path).stem}-390.png"), full_page=True)
+    page.close()
+    assert overflow <= 0, f"{path} scrolls {overflow} px sideways at 390 px"
+
+
+def test_figures_are_numbered_per_chapter_and_referenced(browser, base_url):
+    page, _ = visit(browser, f"{base_url}/book/ch3-kazakhstan.html")
+    captions = [f["caption"] for f in page.evaluate(FIGURES)]
+    references = page.locator("article.bd-article a.reference span.std-numref, article.bd-article a.reference.internal")
+    texts = [references.nth(i).inner_text() for i in range(references.count())]
+    page.close()
+    numbers = [c.split(" ")[1] for c in captions]
+    assert numbers == [f"3.{i}" for i in range(1, len(captions) + 1)], numbers
+    assert any(t.startswith("Figure 3.") for t in texts), "the prose never refers to a figure by number"
+
+
+def test_data_appendix_lists_every_figure_with_its_source(browser, base_url):
+    page, _ = visit(browser, f"{base_url}/book/appendix-data.html")
+    rows = page.evaluate("""() => [...document.querySelectorAll('table.minebook-figure-list tbody tr')]
+        .map(r => [...r.querySelectorAll('td')].map(td => td.textContent.trim()))""")
+    page.close()
+    chapter_figures = {}
+    for path in PAGES:
+        html = (SITE / path).read_text()
+        chapter_figures[path] = html.count('class="minebook-vega"')
+    assert len(rows) == sum(chapter_figures.values()) and len(rows) >= 30
+    assert all(r[0].startswith("Figure ") and len(r[1]) > 10 and len(r[2]) > 5 for r in rows)
+
+
+def test_print_shows_no_code_and_keeps_the_licence_footer(browser, base_url):
+    page, _ = visit(browser, f"{base_url}/book/ch3-kazakhstan.html")
+    page.emulate_media(media="print")
+    plumbing = page.evaluate(PRINTED_PLUMBING)
+    footer = page.inner_text("footer.bd-footer-content")
+    breaks = page.evaluate("getComputedStyle(document.querySelector('article figure')).breakInside")
+    page.close()
+    assert plumbing == []
+    assert "CC BY 4.0" in footer and "Data retrieved on" in footer
+    assert breaks == "avoid"
+
+
+def test_the_site_stays_light_in_a_dark_system_theme(browser, base_url):
+    """Fixed to light on purpose: charts, their images and the PDF share one set of colours."""
     page, seen = visit(browser, f"{base_url}/book/ch1-how-mining-works.html", color_scheme="dark")
     page.locator(".minebook-vega svg").first.wait_for(timeout=5000)
-    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
-    # Charts sit on a light card in dark mode, so their dark labels keep their contrast.
-    bg = page.evaluate("getComputedStyle(document.querySelector('.minebook-vega svg')).backgroundColor")
-    assert bg in ("rgb(244, 244, 244)", "rgb(255, 255, 255)")
-    page.screenshot(path=str(SHOTS / "ch1-dark.png"))
+    assert page.evaluate("document.documentElement.dataset.theme") == "light"
+    assert page.locator(".theme-switch-button").count() == 0
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     page.close()
+    assert background == "rgb(255, 255, 255)"
     assert seen["errors"] == []

@@ -104,3 +104,31 @@ def test_break_even_prices(g, btc):
     assert g["ch1_breakeven_new_jan22"] == pytest.approx(usd_per_th_day / kwh_per_th_day(s19), rel=1e-9)
     us = load("us_industrial_electricity_price").set_index("month")["price_usd_per_kwh"]
     assert g["ch1_us_power_jan22"] == us["2022-01-01"]
+
+
+FIGURES = ["work", "hashrate", "blocks", "rule", "hashprice", "asics", "breakeven"]
+
+
+def test_every_chart_is_a_numbered_figure():
+    from pathlib import Path
+
+    from notebooks import chart_specs
+
+    nb = executed("ch1-how-mining-works.md")
+    glued_charts = [out["metadata"]["scrapbook"]["name"] for cell in nb.cells for out in cell.get("outputs", [])
+                    if "scrapbook" in out.get("metadata", {}) and any("vegalite" in k for k in out["data"])]
+    assert glued_charts == [f"ch1_fig_{slug}" for slug in FIGURES]
+    assert len(chart_specs(nb)) == len(FIGURES)  # no chart is displayed outside a figure
+    page = (Path(__file__).resolve().parent.parent / "book" / "ch1-how-mining-works.md").read_text()
+    for slug in FIGURES:
+        assert f"```{{glue:figure}} ch1_fig_{slug}\n:name: fig-ch1-{slug}\n" in page
+
+
+def test_tables_are_reader_tables():
+    nb = executed("ch1-how-mining-works.md")
+    html = [out["data"]["text/html"] for cell in nb.cells for out in cell.get("outputs", [])
+            if "text/html" in out.get("data", {}) and "scrapbook" not in out.get("metadata", {})]
+    tables = [h for h in html if "<table" in h]
+    assert len(tables) == 2 and all('class="minebook-table"' in h for h in tables)
+    for raw in ["zero_bits", "from_data", "event_table", "days_apart", "<th></th>", "NaN"]:
+        assert all(raw not in h for h in tables), raw

@@ -127,3 +127,17 @@ def test_timestamps_match_coin_metrics_daily_counts(g, blocks):
     cm = load("btc_daily").set_index("date")["blocks"]
     assert g["ch3_days_compared"] == len(inner) == 36
     assert g["ch3_days_agree"] == sum(int(counts[d]) == int(cm[d]) for d in inner)
+
+
+def test_every_figure_on_the_page_is_a_glued_chart():
+    import re
+
+    from notebooks import BOOK, VEGALITE
+
+    nb = executed("ch3-kazakhstan.md")
+    charts = {out["metadata"]["scrapbook"]["name"] for cell in nb.cells for out in cell.get("outputs", [])
+              if "scrapbook" in out.get("metadata", {})
+              and out["metadata"]["scrapbook"].get("mime_prefix", "") + VEGALITE in out["data"]}
+    figures = re.findall(r"```\{glue:figure\} (\S+)\n:name: (fig-ch3-[a-z-]+)\n", (BOOK / "ch3-kazakhstan.md").read_text())
+    assert len(figures) == 8 and len({name for _, name in figures}) == 8
+    assert {key for key, _ in figures} == charts

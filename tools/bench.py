@@ -1,7 +1,8 @@
 """`make bench`: the numbers a reader and a maintainer feel, with their budgets.
 
 cold build (empty caches), warm rebuild (nothing changed), HTML bytes per page (shared assets excluded),
-and the time from navigation until the last chart of each page has drawn, in headless Chromium.
+and the time from navigation until the last chart of each page has drawn, in headless Chromium; then the
+reader's view of each page (tools/reader_report.py).
 Exits non-zero if a budget is exceeded.
 """
 from __future__ import annotations
@@ -15,6 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "tools"))
+
+import reader_report  # noqa: E402
 from minebook.pdf import CHROMIUM_FLAGS, chromium_path, serve_directory  # noqa: E402
 
 SITE = ROOT / "_build" / "html"
@@ -59,6 +63,9 @@ def main() -> int:
     print(f"{'page':36} {'HTML kB':>8} {'charts drawn (ms)':>18}")
     for name in sizes:
         print(f"{name:36} {sizes[name]:8.0f} {charts.get(name, 0):18.0f}")
+    print()
+    reader_report.main()  # what a reader sees per page: visible code, sideways scroll, tables, figures
+    print()
     print(f"shared Vega bundle: {(SITE / '_static' / 'vega-bundle.js').stat().st_size / 1000:.0f} kB (loaded once, cached)")
     results["largest page (kB)"] = max(sizes.values())
     results["slowest page, last chart drawn (ms)"] = max(charts.values())
