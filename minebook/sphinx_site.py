@@ -210,6 +210,24 @@ def register_citation_style() -> None:
                                                 RoundAuthorYear)
 
 
+def register_bibliography_style() -> None:
+    """pybtex's plain style, sorted by author as a reader expects: an organisation's name is braced in the
+    .bib file (so it is not split into first and last names), and the brace would sort it after every person."""
+    import pybtex.plugin
+    from pybtex.style.formatting.plain import Style as Plain
+    from pybtex.style.sorting.author_year_title import SortingStyle
+
+    class ByAuthor(SortingStyle):
+        def person_key(self, person):
+            return super().person_key(person).replace("{", "").replace("}", "").lower()
+
+    class BookStyle(Plain):
+        default_sorting_style = "minebook_by_author"
+
+    pybtex.plugin.register_plugin("pybtex.style.sorting", "minebook_by_author", ByAuthor)
+    pybtex.plugin.register_plugin("pybtex.style.formatting", "minebook", BookStyle)
+
+
 # A returning reader may have a colour mode stored by an earlier version of the site; the site is light.
 FORCE_LIGHT = "try{localStorage.setItem('mode','light');document.documentElement.dataset.mode='light';" \
               "document.documentElement.dataset.theme='light';}catch(e){}"
@@ -228,6 +246,7 @@ def share_html_handlers(app):
 def setup(app):
     app.connect("builder-inited", share_html_handlers)
     register_citation_style()
+    register_bibliography_style()
     app.add_js_file(None, body=FORCE_LIGHT, priority=100)
     app.connect("html-page-context", fix_page)
     app.connect("config-inited", set_footer)
