@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import altair as alt
 import numpy as np
@@ -96,3 +97,28 @@ def test_data_appendix_cross_checks():
     assert g["data_revenue_median_gap_pct"] == pytest.approx(100 * (rev.iloc[:, 0] / rev.iloc[:, 1] - 1).median())
     f2 = load("asic_efficiency_f2pool")
     assert g["data_s19pro_f2pool"] == f2.loc[f2["model"] == "Antminer S19 Pro", "efficiency_j_per_th"].iloc[0]
+
+
+def test_text_from_data_cannot_end_a_charts_script_or_add_markup():
+    hostile = "</script><script>alert(1)</script>\u2028<b>&"
+    spec = finish(alt.Chart(pd.DataFrame({"model": [hostile], "y": [1]})).mark_bar().encode(x="model:N", y="y:Q"),
+                  finding=hostile, subtitle="s", source=hostile, description=hostile).to_dict()
+    html = renderer(spec)["text/html"]
+    script = html.split("<script>", 1)[1].rsplit("</script>", 1)[0]
+    assert "<" not in script and ">" not in script and "\u2028" not in script
+    assert json.loads(script.split("var spec=")[1].split(";function")[0]) == spec
+    assert '<p class="minebook-source">Source: &lt;/script&gt;&lt;script&gt;' in html
+
+
+def test_reader_tables_relabel_format_and_escape():
+    from minebook.tables import table
+
+    frame = pd.DataFrame({"car": [-0.1234, np.nan], "label": ["<i>x</i>", "b"], "day": pd.to_datetime(["2022-01-05", "2021-04-16"])})
+    shown = table(frame, {"label": "Event", "car": "Cumulative abnormal return, %", "day": "Date"},
+                  formats={"car": "{:+.1%}"}, caption="Events", note="— : no estimate")._repr_html_()
+    headers = re.findall(r'<th id="[^"]*" class="col_heading[^"]*" >([^<]*)</th>', shown)
+    cells = re.findall(r'<td id="[^"]*" class="data[^"]*" >([^<]*)</td>', shown)
+    assert headers == ["Event", "Cumulative abnormal return, %", "Date"]
+    assert cells == ["&lt;i&gt;x&lt;/i&gt;", "\u221212.3%", "5 Jan 2022", "b", "—", "16 Apr 2021"]
+    assert "row_heading" not in shown and "<caption>Events</caption>" in shown
+    assert 'class="minebook-table" role="region" aria-label="Events" tabindex="0"' in shown

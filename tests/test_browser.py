@@ -162,3 +162,16 @@ def test_the_site_stays_light_in_a_dark_system_theme(browser, base_url):
     page.close()
     assert background == "rgb(255, 255, 255)"
     assert seen["errors"] == []
+
+
+def test_fact_check_verdicts_are_labelled_badges(browser, base_url):
+    page, _ = visit(browser, f"{base_url}/book/appendix-fact-check.html")
+    badges = page.evaluate("""() => [...document.querySelectorAll('table.verdict-table tbody tr')].map(r => {
+        const b = r.querySelector('.verdict');
+        return b ? [b.textContent.trim(), getComputedStyle(b).backgroundColor] : null; })""")
+    page.close()
+    scale = {"supported", "partly supported", "not supported", "cannot be tested with open data"}
+    assert len(badges) == 9 and all(b and b[0] in scale for b in badges), badges
+    # The colour repeats the word: one colour per verdict, and no two verdicts share one.
+    colours = {word: colour for word, colour in badges}
+    assert len(set(colours.values())) == len(colours)
