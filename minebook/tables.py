@@ -55,8 +55,10 @@ class Table:
     def _repr_html_(self) -> str:
         note = f'<p class="minebook-table-note">{html.escape(self.note)}</p>' if self.note else ""
         label = html.escape(self.caption, quote=True)
-        # A scrollable region must be reachable by keyboard (axe: scrollable-region-focusable).
-        return (f'<div class="minebook-table" role="region" aria-label="{label}" tabindex="0">'
+        # The caption stands above the scrolling box, so a phone reader sees all of it however wide the table;
+        # the box is named by it. A scrollable region must be reachable by keyboard (axe: scrollable-region-focusable).
+        return (f'<p class="minebook-table-caption">{html.escape(self.caption)}</p>'
+                f'<div class="minebook-table" role="region" aria-label="{label}" tabindex="0">'
                 f"{self._styler.to_html()}</div>{note}")
 
     def __repr__(self) -> str:
@@ -73,7 +75,6 @@ def table(frame: pd.DataFrame, columns: Mapping[str, str], *, caption: str,
         shown.style.hide(axis="index")
         .format({col: _formatter(formats.get(col)) for col in columns})
         .relabel_index([html.escape(columns[c]) for c in columns], axis="columns")
-        .set_caption(html.escape(caption))
         .set_table_attributes('class="minebook-data-table"')
         # A fixed id keeps the output identical from one run to the next.
         .set_uuid(hashlib.sha256(caption.encode()).hexdigest()[:8])
