@@ -36,3 +36,14 @@ def glue(name: str, value) -> None:
     if isinstance(value, np.generic):
         value = value.item()
     myst_glue(name, value, display=False)
+
+
+class ClaimFailed(AssertionError):
+    pass
+
+
+def check(condition, claim: str) -> None:
+    """Guard a sentence or finding-title that the data could falsify: fails the build, naming the claim,
+    when the data no longer support it."""
+    if not bool(condition):
+        raise ClaimFailed(f"the text says {claim!r}, but the data no longer support it: rewrite or derive it")

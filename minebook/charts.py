@@ -4,8 +4,10 @@ Every chart in the book goes through `finish()`: a title that states the finding
 that says what is plotted and in which units, a source line (kept in the spec, printed under the
 chart) and a text description for screen readers.
 
-The renderer emits the Vega-Lite MIME bundle (JupyterLab draws it) next to `text/html` that
-calls `vegaEmbed` from the bundle the book ships in `_static/`, so pages need no network.
+The renderer emits the Vega-Lite MIME bundle (JupyterLab draws it) next to `text/html` for the book:
+the finding and source as HTML around the chart's box, and the spec as inert JSON that the build turns
+into static SVG/PNG images, downloads, and an interactive view loaded only when the chart nears the
+screen (see `minebook/site_charts.py` and `_static/minebook-charts.js`). Nothing loads from the network.
 """
 from __future__ import annotations
 
@@ -18,8 +20,10 @@ import altair as alt
 import pandas as pd
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
-WIDTH = 640
+WIDTH = 640          # the width a chart is drawn at for the static desktop image and for downloads
+NARROW_WIDTH = 360   # ... and for the static image a phone shows
 HEIGHT = 300
+MIN_FONT = 11        # CSS px: no text in a chart is drawn smaller, at any screen width
 
 # One colour per country across the whole book (Okabe-Ito palette, colour-blind safe).
 COUNTRY_COLORS = {
@@ -34,10 +38,19 @@ COUNTRY_COLORS = {
     "Ireland": "#BBBBBB",
     "Other": "#DDDDDD",
 }
+# Fixed meanings for everything that is not a country, distinct from every country's colour.
+HASHRATE = "#3B3B98"     # hash rate and what is estimated from blocks (indigo)
+INTERVAL = "#A9A6D9"     # the uncertainty around a hash-rate estimate (light indigo)
+PRICE = "#1F1F1F"        # bitcoin's price (ink)
+MARKET = "#8C8C8C"       # stock indices, rates and other markets (grey)
+EVENT = "#6B4E16"        # dated events: rules and their labels (dark umber)
+EVENT_SHADE = "#E9DFC7"  # the span of an event
 INK = "#222222"
-MUTED = "#666666"
-ACCENT = "#0072B2"
-EVENT = "#D55E00"
+MUTED = "#595959"        # reference lines and secondary text (4.5:1 on white)
+ACCENT = HASHRATE        # older name, kept for the chapters that say "accent" for hash rate
+
+# Numbers on charts: true minus signs and a thin space between thousands, as in the text.
+FORMAT_LOCALE = {"decimal": ".", "thousands": "\u202f", "grouping": [3], "currency": ["$", ""], "minus": "\u2212"}
 
 
 def country_scale(countries=None) -> alt.Scale:
@@ -46,41 +59,99 @@ def country_scale(countries=None) -> alt.Scale:
 
 
 def theme() -> alt.theme.ThemeConfig:
+    axis = {"labelFontSize": MIN_FONT, "titleFontSize": 12, "titleColor": INK, "labelColor": MUTED,
+            "gridColor": "#e6e6e6", "domainColor": "#999999", "tickColor": "#999999", "titleFontWeight": 500,
+            # Labels never collide and never rotate: on a narrow chart Vega drops every other one instead.
+            "labelOverlap": "greedy", "labelAngle": 0, "labelFlush": True, "labelPadding": 3,
+            # The chart's accessible content is its text description (on the role="img" container);
+            # Vega's per-mark ARIA roles would otherwise announce unnamed graphics.
+            "aria": False}
     return alt.theme.ThemeConfig({
         "config": {
             "font": FONT,
             "view": {"stroke": None, "continuousWidth": WIDTH, "continuousHeight": HEIGHT},
             "background": "white",
+            "padding": {"left": 2, "right": 8, "top": 6, "bottom": 2},
             "title": {"anchor": "start", "fontSize": 16, "fontWeight": 600, "color": INK,
                       "subtitleFontSize": 12, "subtitleColor": MUTED, "offset": 12},
-            "axis": {"labelFontSize": 11, "titleFontSize": 12, "titleColor": INK, "labelColor": MUTED,
-                     "gridColor": "#e6e6e6", "domainColor": "#999999", "tickColor": "#999999", "titleFontWeight": 500},
-            "legend": {"labelFontSize": 11, "titleFontSize": 12, "orient": "top", "direction": "horizontal"},
+            "axis": axis,
+            "axisTemporal": {"format": "%b %Y"},
+            "header": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": INK},
+            "legend": {"labelFontSize": MIN_FONT, "titleFontSize": 12, "orient": "top", "direction": "horizontal",
+                       "labelLimit": 160, "symbolSize": 80, "aria": False},
             "line": {"strokeWidth": 1.8},
-            # The chart's accessible content is its text description (on the role="img" container);
-            # Vega's per-mark ARIA roles would otherwise announce unnamed graphics.
+            "text": {"fontSize": MIN_FONT},
             "mark": {"aria": False},
-            "axis": {"aria": False},
-            "legend": {"aria": False},
             "range": {"category": list(COUNTRY_COLORS.values())},
         }
     })
 
 
-def finish(chart, *, finding: str, subtitle: str, source: str, description: str):
+def finish(chart, *, finding: str, subtitle: str, source: str, description: str,
+           narrow: dict | None = None, data: tuple[str, ...] = ()):
     """Title, source and screen-reader text, the same way on every chart.
 
-    The source is kept in the spec's `usermeta` and printed under the chart by the page (`html_for`),
-    not drawn as a second view: a `vconcat` would stop the chart from taking its container's width."""
-    return chart.properties(
-        title=alt.TitleParams(finding, subtitle=[subtitle]),
-        description=description,
-        usermeta={"source": f"Source: {source}"},
-    )
+    On the page the title and subtitle are HTML above the chart and the source line is HTML under it, so
+    they wrap on a phone; the spec keeps them (`title`, `usermeta`) for the downloads, which draw them.
+    A single or layered chart takes its container's width. `narrow` holds changes for screens under
+    600 px (dotted paths into the spec, such as {"columns": 1}); `data` names the book's data sets the
+    chart plots, for the licence line of its CSV download."""
+    properties = {"title": alt.TitleParams(finding, subtitle=[subtitle]), "description": description,
+                  "usermeta": {"source": f"Source: {source}", "formatLocale": FORMAT_LOCALE,
+                               "narrow": narrow or {}, "datasets": list(data)}}
+    if isinstance(chart, (alt.Chart, alt.LayerChart)) and chart.to_dict().get("width") in (None, alt.Undefined):
+        properties |= {"width": "container", "autosize": alt.AutoSizeParams(type="fit", contains="padding")}
+    return chart.properties(**properties)
 
 
 def source_of(spec: dict) -> str:
     return spec.get("usermeta", {}).get("source", "")
+
+
+def _set(spec, path: str, value) -> None:
+    """Set `value` at a dotted path; a number steps into a list ("layer.0.encoding.color.legend")."""
+    *parents, last = path.split(".")
+    for key in parents:
+        spec = spec[int(key)] if isinstance(spec, list) else spec.setdefault(key, {})
+    if isinstance(spec, list):
+        spec[int(last)] = value
+    else:
+        spec[last] = value
+
+
+def for_width(spec: dict, width: int, *, title: bool) -> dict:
+    """The spec as drawn at `width` px: "container" becomes a number, narrow changes apply under 600 px,
+    and the title is dropped where the page prints it as HTML."""
+    out = json.loads(json.dumps(spec))
+
+    def fix(node):
+        if isinstance(node, dict):
+            if node.get("width") == "container":
+                node["width"] = width
+            for value in node.values():
+                fix(value)
+        elif isinstance(node, list):
+            for value in node:
+                fix(value)
+    fix(out)
+    if width < 600:
+        for path, value in out.get("usermeta", {}).get("narrow", {}).items():
+            _set(out, path, value)
+    if not title:
+        out.pop("title", None)
+    return out
+
+
+def export_spec(spec: dict) -> dict:
+    """What a download draws: the chart at WIDTH with its title above and its source line below."""
+    inner = for_width(spec, WIDTH, title=False)
+    outer = {key: inner.pop(key) for key in ("$schema", "config", "datasets", "usermeta", "description") if key in inner}
+    inner.pop("autosize", None)
+    source_line = {"data": {"values": [{"text": source_of(spec)}]}, "width": WIDTH, "height": 14,
+                   "mark": {"type": "text", "align": "left", "baseline": "top", "fontSize": MIN_FONT, "color": MUTED,
+                            "limit": WIDTH + 40},
+                   "encoding": {"text": {"field": "text", "type": "nominal"}, "x": {"value": 0}, "y": {"value": 0}}}
+    return {**outer, "title": spec.get("title"), "vconcat": [inner, source_line], "spacing": 8}
 
 
 def chart_id(spec: dict) -> str:
@@ -98,17 +169,21 @@ def script_json(value) -> str:
 
 
 def html_for(spec: dict) -> str:
+    """The chart as the book's page holds it: finding, subtitle, the chart's box, the source line, and the
+    spec as inert JSON. At build time `minebook.site.charts` puts static images and downloads in the box
+    and moves the spec to a file that the page loads when the chart comes near the screen."""
     div = chart_id(spec)
+    title = spec.get("title", {})
+    finding = html.escape(title.get("text", "") if isinstance(title, dict) else str(title))
+    subtitle = html.escape(" ".join(title.get("subtitle", [])) if isinstance(title, dict) else "")
     description = html.escape(spec.get("description", "Chart"), quote=True)
     source = html.escape(source_of(spec))
-    # The bundle loads with `defer`, so wait for the document before calling it.
     return (
-        f'<div class="minebook-chart"><div id="{div}" class="minebook-vega" role="img" aria-label="{description}"></div>'
+        f'<div class="minebook-chart" data-chart="{div}">'
+        f'<p class="minebook-chart-title">{finding}</p><p class="minebook-chart-subtitle">{subtitle}</p>'
+        f'<div id="{div}" class="minebook-vega" role="img" aria-label="{description}"></div>'
         f'<p class="minebook-source">{source}</p></div>\n'
-        f"<script>(function(){{var spec={script_json(spec)};"
-        f"function draw(){{vegaEmbed('#{div}',spec,{{actions:false,renderer:'svg'}})"
-        f".catch(function(e){{console.error('chart {div}',e);}});}}"
-        f"if(document.readyState==='loading'){{document.addEventListener('DOMContentLoaded',draw);}}else{{draw();}}}})();</script>"
+        f'<script type="application/json" class="minebook-spec" data-chart="{div}">{script_json(spec)}</script>'
     )
 
 

@@ -295,7 +295,7 @@ def eia_us_industrial_price(raw: bytes) -> pd.DataFrame:
 
 def events(raw: bytes) -> pd.DataFrame:
     ev = read_csv(raw, dtype=str, keep_default_na=False)
-    columns = ["date", "time_utc", "event", "place", "category", "outlet", "source_title", "source_url"]
+    columns = ["date", "time_utc", "event", "label", "place", "category", "outlet", "source_title", "source_url"]
     require_columns(ev, columns)
     ev["date"] = to_date(ev["date"], "date", "%Y-%m-%d")
     bad = ev["time_utc"].ne("") & ~ev["time_utc"].str.fullmatch(r"[0-2]\d:[0-5]\d")

@@ -1,7 +1,7 @@
 """`make pdf`: print the single-page build of the book to PDF with Debian's Chromium.
 
-The page is served on 127.0.0.1 (the charts' JavaScript loads from the site itself) and printed only
-once every chart has drawn its SVG.
+The page is served on 127.0.0.1 and printed once every chart's static SVG image (the one the page shows
+before any JavaScript) has loaded; the PDF shows the same drawings as the site.
 """
 from __future__ import annotations
 
@@ -48,12 +48,15 @@ def print_pdf(site: Path, target: Path, page: str = "index.html") -> int:
     with serve_directory(site) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         tab = browser.new_page(viewport={"width": 1000, "height": 1400})
+        # The PDF prints the static drawings: the interactive views are not loaded at all.
+        tab.route("**/minebook-charts.js", lambda route: route.abort())
         tab.goto(f"{base}/{printable.name}", wait_until="load")
-        charts = tab.locator(".minebook-vega")
-        drawn = charts.count()
-        for i in range(drawn):
-            charts.nth(i).locator("svg").wait_for(state="attached", timeout=15000)
         tab.emulate_media(media="print")
+        # Lazy images below the fold would not load for print: load them all, then wait for every one.
+        tab.evaluate("document.querySelectorAll('.minebook-vega img').forEach(i => { i.loading = 'eager'; })")
+        tab.wait_for_function("[...document.querySelectorAll('.minebook-vega img')].every(i => i.complete && i.naturalWidth > 0)",
+                              timeout=30000)
+        drawn = tab.locator(".minebook-vega img").count()
         tab.pdf(path=str(target), format="A4", print_background=True, scale=0.78,
                 margin={"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"})
         browser.close()

@@ -395,6 +395,7 @@ SOURCES: tuple[Source, ...] = (
             Field("date", "date", "Day of the event (local date where the source gives one)"),
             Field("time_utc", "string", "Time of day in UTC (HH:MM) where the source gives one; blank otherwise", required=False),
             Field("event", "string", "What happened, in our words"),
+            Field("label", "string", "A short name for the event, as charts label it"),
             Field("place", "string", "Where"),
             Field("category", "string", "china-crackdown, power-outage, kazakhstan, monetary-policy, halving or other"),
             Field("outlet", "string", "Who reported or published it"),

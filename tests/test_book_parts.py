@@ -25,13 +25,43 @@ def test_renderer_emits_vegalite_and_offline_html_with_a_stable_id():
     out = renderer(spec)
     assert out["application/vnd.vegalite.v6+json"] == spec
     html = out["text/html"]
-    assert f'id="{chart_id(spec)}"' in html and f"vegaEmbed('#{chart_id(spec)}'" in html
+    assert f'<div id="{chart_id(spec)}" class="minebook-vega" role="img"' in html
+    assert '<p class="minebook-chart-title">A finding</p><p class="minebook-chart-subtitle">What is plotted, in units</p>' in html
     # Nothing is loaded from any host: the only URL is the spec's $schema identifier.
     assert "src=" not in html and "import(" not in html
     assert html.replace(spec["$schema"], "").count("http") == 0
     assert chart_id(small_chart().to_dict()) == chart_id(spec)
     assert chart_id(small_chart(5).to_dict()) != chart_id(spec)
-    assert json.loads(html.split("var spec=")[1].split(";function")[0]) == spec
+    payload = html.split('class="minebook-spec" data-chart="' + chart_id(spec) + '">')[1].split("</script>")[0]
+    assert json.loads(payload) == spec
+
+
+def test_a_chart_fills_its_column_and_keeps_its_title_for_downloads():
+    from minebook.charts import NARROW_WIDTH, WIDTH, export_spec, for_width
+
+    spec = finish(alt.Chart(pd.DataFrame({"x": [1, 2], "y": [1, 2]})).mark_line().encode(x="x:Q", y="y:Q"),
+                  finding="F", subtitle="S", source="Somebody", description="d" * 50,
+                  narrow={"height": 200, "encoding.x.axis.tickCount": 3}).to_dict()
+    assert spec["width"] == "container" and spec["autosize"] == {"type": "fit", "contains": "padding"}
+    phone = for_width(spec, NARROW_WIDTH, title=False)
+    assert phone["width"] == NARROW_WIDTH and "title" not in phone
+    assert phone["height"] == 200 and phone["encoding"]["x"]["axis"]["tickCount"] == 3
+    desktop = for_width(spec, WIDTH, title=False)
+    assert desktop["width"] == WIDTH and "height" not in desktop and "axis" not in desktop["encoding"]["x"]
+    export = export_spec(spec)
+    assert export["title"]["text"] == "F" and export["vconcat"][1]["data"]["values"] == [{"text": "Source: Somebody"}]
+    assert spec["width"] == "container"  # the page's spec is not changed by drawing it
+
+
+def test_theme_draws_no_text_below_eleven_pixels_and_no_rotated_labels():
+    from minebook.charts import MIN_FONT, theme
+
+    config = theme()["config"]
+    assert MIN_FONT >= 11
+    sizes = [config["axis"]["labelFontSize"], config["axis"]["titleFontSize"], config["legend"]["labelFontSize"],
+             config["legend"]["titleFontSize"], config["text"]["fontSize"], config["header"]["labelFontSize"]]
+    assert min(sizes) >= MIN_FONT
+    assert config["axis"]["labelAngle"] == 0 and config["axis"]["labelOverlap"] == "greedy"
 
 
 def test_country_colours_are_fixed_and_distinct():
@@ -104,10 +134,12 @@ def test_text_from_data_cannot_end_a_charts_script_or_add_markup():
     spec = finish(alt.Chart(pd.DataFrame({"model": [hostile], "y": [1]})).mark_bar().encode(x="model:N", y="y:Q"),
                   finding=hostile, subtitle="s", source=hostile, description=hostile).to_dict()
     html = renderer(spec)["text/html"]
-    script = html.split("<script>", 1)[1].rsplit("</script>", 1)[0]
+    assert html.count("<script") == 1 and html.count("</script>") == 1  # only the book's own inert JSON element
+    script = html.split('<script type="application/json" class="minebook-spec"', 1)[1].split(">", 1)[1].rsplit("</script>", 1)[0]
     assert "<" not in script and ">" not in script and "\u2028" not in script
-    assert json.loads(script.split("var spec=")[1].split(";function")[0]) == spec
+    assert json.loads(script) == spec
     assert '<p class="minebook-source">Source: &lt;/script&gt;&lt;script&gt;' in html
+    assert '<p class="minebook-chart-title">&lt;/script&gt;' in html
 
 
 def test_reader_tables_relabel_format_and_escape():

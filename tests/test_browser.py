@@ -3,6 +3,7 @@ error, every chart draws an SVG of real size. Screenshots go to _build/screensho
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -49,14 +50,19 @@ def visit(browser, url, color_scheme="light", width=1280):
     return page, seen
 
 
+def interactive(page, chart, timeout=8000):
+    """Bring a chart near the screen (the page loads its interactive view then) and wait for its SVG."""
+    chart.scroll_into_view_if_needed()
+    chart.locator("svg").wait_for(state="attached", timeout=timeout)
+    return chart.locator("svg")
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_page_is_offline_clean_and_every_chart_renders(browser, base_url, path):
     page, seen = visit(browser, f"{base_url}/{path}")
     charts = page.locator(".minebook-vega")
     for i in range(charts.count()):
-        svg = charts.nth(i).locator("svg")
-        svg.wait_for(state="attached", timeout=5000)
-        box = svg.bounding_box()
+        box = interactive(page, charts.nth(i)).bounding_box()
         assert box and box["width"] > 200 and box["height"] > 100, f"chart {i} of {path} is {box}"
         label = charts.nth(i).get_attribute("aria-label") or ""
         assert len(label) > 40, f"chart {i} of {path} has no text description"
@@ -68,14 +74,76 @@ def test_page_is_offline_clean_and_every_chart_renders(browser, base_url, path):
     page.close()
 
 
+CHART_PAGES = [p for p in PAGES if (SITE / p).read_text().count('class="minebook-vega"')]
+
+
+@pytest.mark.parametrize("path", CHART_PAGES)
+def test_every_chart_is_drawn_with_javascript_off(browser, base_url, path):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{base_url}/{path}", wait_until="load")
+    # No page script runs; lazy images load as a reader scrolls to them.
+    images = page.locator(".minebook-vega img")
+    drawn = []
+    for i in range(images.count()):
+        images.nth(i).scroll_into_view_if_needed()
+        page.wait_for_function("(i) => document.querySelectorAll('.minebook-vega img')[i].complete", arg=i, timeout=5000)
+        drawn.append(images.nth(i).evaluate(
+            "i => [i.naturalWidth, i.currentSrc.split('/').pop(), i.getBoundingClientRect().width,"
+            " i.closest('article').getBoundingClientRect().width]"))
+    context.close()
+    assert len(drawn) == (SITE / path).read_text().count('class="minebook-vega"')
+    for natural, src, shown, column in drawn:
+        assert natural > 0 and src.endswith("-narrow.svg"), (natural, src)
+        assert shown <= column + 1, f"{src} is {shown:.0f} px wide in a {column:.0f} px column"
+
+
+MIN_FONT_PX = {390: 10, 1280: 11}
+SMALLEST_TEXT = """svg => {
+  const scale = svg.getBoundingClientRect().width / svg.width.baseVal.value;
+  const sizes = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim())
+    .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+  return [Math.min(...sizes), svg.getBoundingClientRect().width, svg.closest('article').getBoundingClientRect().width];
+}"""
+
+
+@pytest.mark.parametrize("width", sorted(MIN_FONT_PX))
+@pytest.mark.parametrize("path", CHART_PAGES)
+def test_chart_text_is_legible_at_arms_length(browser, base_url, path, width):
+    """The smallest text of every chart, as drawn (font size times the drawing's scale), and no chart wider
+    than its column: in the interactive view, and in the static image shown before it."""
+    page, seen = visit(browser, f"{base_url}/{path}", width=width)
+    charts = page.locator(".minebook-vega")
+    # The image a screen of this width is given: the <source> for phones, the <img> otherwise.
+    static = page.evaluate("""() => [...document.querySelectorAll('.minebook-vega picture')].map(p =>
+        [matchMedia(p.querySelector('source').media).matches ? p.querySelector('source').srcset : p.querySelector('img').src,
+         p.querySelector('img').getBoundingClientRect().width])""")
+    smallest = []
+    for i in range(charts.count()):
+        svg = interactive(page, charts.nth(i))
+        smallest.append(svg.evaluate(SMALLEST_TEXT))
+    page.close()
+    for i, (size, drawn, column) in enumerate(smallest):
+        assert size >= MIN_FONT_PX[width], f"chart {i + 1} of {path}: text of {size:.1f} px at {width} px"
+        assert drawn <= column + 1, f"chart {i + 1} of {path}: {drawn:.0f} px wide in a {column:.0f} px column"
+    for src, shown in static:
+        svg = (SITE / "_charts" / src.split("/")[-1]).read_text()
+        drawn_width = float(re.search(r'width="([\d.]+)"', svg).group(1))
+        fonts = [float(f) for f in re.findall(r'font-size="([\d.]+)(?:px)?"', svg)]
+        assert fonts, src
+        assert min(fonts) * shown / drawn_width >= MIN_FONT_PX[width] - 0.5, f"{src} shown at {shown:.0f} px"
+    assert seen["errors"] == []
+
+
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core not installed (make test installs it from npm): accessibility tests skipped")
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", PAGES)
 def test_no_serious_or_critical_accessibility_violations(browser, base_url, path, scheme):
     page, _ = visit(browser, f"{base_url}/{path}", color_scheme=scheme)
-    charts = page.locator(".minebook-vega svg")
-    if page.locator(".minebook-vega").count():
-        charts.first.wait_for(state="attached", timeout=5000)
+    charts = page.locator(".minebook-vega")
+    for i in range(charts.count()):  # the page as a reader has scrolled through it: every chart interactive
+        interactive(page, charts.nth(i))
+    page.evaluate("window.scrollTo(0, 0)")
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
@@ -157,7 +225,7 @@ def test_print_shows_no_code_and_keeps_the_licence_footer(browser, base_url):
 def test_the_site_stays_light_in_a_dark_system_theme(browser, base_url):
     """Fixed to light on purpose: charts, their images and the PDF share one set of colours."""
     page, seen = visit(browser, f"{base_url}/book/ch1-how-mining-works.html", color_scheme="dark")
-    page.locator(".minebook-vega svg").first.wait_for(timeout=5000)
+    interactive(page, page.locator(".minebook-vega").first)
     assert page.evaluate("document.documentElement.dataset.theme") == "light"
     assert page.locator(".theme-switch-button").count() == 0
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")

@@ -132,3 +132,123 @@ def test_tables_are_reader_tables():
     assert len(tables) == 2 and all('class="minebook-table"' in h for h in tables)
     for raw in ["zero_bits", "from_data", "event_table", "days_apart", "<th></th>", "NaN"]:
         assert all(raw not in h for h in tables), raw
+
+
+# Charts: the book's conventions for reading at 360 and 640 px (see minebook/charts.py).
+DATASETS = {
+    "work": [], "hashrate": ["btc_daily", "events"], "blocks": ["btc_daily"], "rule": ["btc_difficulty_daily"],
+    "hashprice": ["btc_daily", "events"], "asics": ["asic_efficiency_cbeci"],
+    "breakeven": ["btc_daily", "asic_efficiency_cbeci", "us_industrial_electricity_price"],
+}
+
+
+@pytest.fixture(scope="module")
+def specs():
+    from notebooks import chart_specs
+
+    return dict(zip(FIGURES, chart_specs(executed("ch1-how-mining-works.md"))))
+
+
+def _nodes(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _nodes(value)
+
+
+def _drawn(spec):
+    """Everything the chart draws, without the theme and the inline data."""
+    return list(_nodes({k: v for k, v in spec.items() if k not in ("config", "datasets")}))
+
+
+def _channels(spec, name):
+    return [n["encoding"][name] for n in _drawn(spec) if isinstance(n.get("encoding"), dict) and name in n["encoding"]]
+
+
+def test_charts_fill_the_column_with_no_small_or_rotated_text(specs):
+    for slug, spec in specs.items():
+        assert spec["width"] == "container", slug
+        nodes = _drawn(spec)
+        assert all(n.get("fontSize", 11) >= 11 for n in nodes), slug
+        assert not any("labelAngle" in n for n in nodes), slug
+
+
+def test_long_time_spans_label_years_only(specs):
+    for slug, spec in specs.items():
+        axes = [x["axis"] for x in _channels(spec, "x") if x.get("type") == "temporal" and "axis" in x]
+        if slug in ("hashrate", "blocks", "hashprice", "asics", "breakeven"):
+            assert axes and all(a["format"] == "%Y" and a["tickCount"] == "year" for a in axes), slug
+        else:
+            assert axes == [], slug
+
+
+def test_log_axes_have_explicit_ticks_in_one_format(specs):
+    logs = {slug: [y for y in _channels(spec, "y") if y.get("scale", {}).get("type") == "log"] for slug, spec in specs.items()}
+    assert {slug for slug, ys in logs.items() if ys} == {"work", "hashrate", "hashprice", "asics", "breakeven"}
+    for slug, ys in logs.items():
+        for y in ys:
+            axis = y["axis"]
+            assert axis["values"] == sorted(axis["values"]) and len(axis["values"]) >= 5, slug
+            assert ("format" in axis) != ("labelExpr" in axis), slug
+    # The hash-rate ticks, one every thousandfold, are named in hashes per second: 1 MH/s ... 1 ZH/s.
+    ticks = logs["hashrate"][0]["axis"]["values"]
+    assert [round(np.log10(v) / 3) + 4 for v in ticks] == list(range(6))
+    assert "'1 MH/s', '1 GH/s', '1 TH/s', '1 PH/s', '1 EH/s', '1 ZH/s'" in logs["hashrate"][0]["axis"]["labelExpr"]
+    domain = logs["hashrate"][0]["scale"]["domain"]
+    monthly = load("btc_daily").set_index("date")["hashrate_ehs"].resample("MS").mean()
+    assert domain[0] <= monthly.min() and monthly.max() <= domain[1]
+
+
+def test_colours_and_event_labels_follow_the_book(specs):
+    from minebook import charts
+
+    allowed = {charts.HASHRATE, charts.INTERVAL, charts.PRICE, charts.MARKET, charts.EVENT, charts.EVENT_SHADE,
+               charts.MUTED}
+    for slug, spec in specs.items():
+        nodes = _drawn(spec)
+        used = {n["color"] for n in nodes if isinstance(n.get("color"), str)}
+        used |= {c for n in nodes if isinstance(n.get("scale"), dict) for c in n["scale"].get("range", [])
+                 if isinstance(c, str) and c.startswith("#")}
+        assert used and used <= allowed, (slug, used - allowed)
+        assert not used & set(charts.COUNTRY_COLORS.values()), slug
+    for slug in ("hashrate", "hashprice"):
+        spec = specs[slug]
+        texts = [n for n in spec["layer"] if n["mark"]["type"] == "text"]
+        assert len(texts) == 1 and texts[0]["encoding"]["text"] == {"field": "label", "type": "nominal"}
+        labels = {row["label"] for row in spec["datasets"][texts[0]["data"]["name"]]}
+        assert labels == {"Halving"}, slug
+
+
+def test_charts_name_their_data(specs):
+    assert {slug: spec["usermeta"]["datasets"] for slug, spec in specs.items()} == DATASETS
+
+
+def test_finding_titles_hold_in_the_data(g, specs, btc):
+    titles = {slug: spec["title"]["text"] for slug, spec in specs.items()}
+    # Toy work: the chart's own dots double per extra zero bit (slope of log2 attempts near 1).
+    work = pd.DataFrame(next(iter(specs["work"]["datasets"].values())))
+    assert 1.8 < 2 ** np.polyfit(work["zero_bits"], np.log2(work["attempts"]), 1)[0] < 2.2
+    # Hash rate: the title is computed.
+    assert titles["hashrate"] == (f"The network's computing power has grown {g['ch1_orders_of_magnitude']:.0f} orders "
+                                  f"of magnitude since {g['ch1_first_year']}")
+    # Blocks: close to 144 a day since 2016, above it in months hash rate rose, below it in months it fell.
+    assert 144 < g["ch1_blocks_mean_since_2016"] < 144 * 1.05
+    m = btc.groupby(btc["date"].dt.to_period("M"))[["blocks", "hashrate_ehs"]].mean()
+    up = m["hashrate_ehs"] > m["hashrate_ehs"].shift()
+    assert m.loc[up, "blocks"].mean() > 144 > m.loc[~up & m["hashrate_ehs"].shift().notna(), "blocks"].mean()
+    # The difficulty rule: a median miss of at most a day, most periods within a day.
+    assert g["ch1_rule_median_error_days"] <= 1 and g["ch1_rule_share_within_1day"] > 80
+    # Hashprice: under a tenth of its level ten years before the latest month.
+    b = btc[btc["date"] >= "2014-01-01"]
+    hp = ((b["issuance_usd"] + b["fees_usd_computed"]) / (b["hashrate_ehs"] * 1000)).groupby(b["date"].dt.to_period("M")).mean()
+    assert hp.iloc[-1] / hp[hp.index[-1] - 120] < 0.1
+    # ASICs: each release year's median model uses less energy than the year before's.
+    asics = load("asic_efficiency_cbeci")
+    medians = asics.groupby(asics["released"].dt.year)["efficiency_j_per_th"].median().to_numpy()
+    assert (np.diff(medians) < 0).all()
+    # Old machines: the S9's latest break-even is under half the cheapest US industrial price since 2019.
+    us = load("us_industrial_electricity_price").query("month >= '2019-01-01'")["price_usd_per_kwh"]
+    assert g["ch1_breakeven_old_recent"] < 0.5 * us.min()

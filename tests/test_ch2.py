@@ -1,6 +1,8 @@
 """Chapter 2's glued numbers against an independent computation from data/."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -104,3 +106,58 @@ def test_the_geolocation_twist(g, shares):
     assert g["ch2_china_sep_ehs"] == ehs.loc["2021-09-01", "China"]
     assert g["ch2_others_lost_ehs"] == pytest.approx(-change.drop("China")[change.drop("China") < 0].sum())
     assert g["ch2_us_change_ehs"] == pytest.approx(change["United States"]) and g["ch2_us_change_ehs"] < 0
+
+
+def _walk(node):
+    """Every dict inside a spec."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+@pytest.fixture(scope="module")
+def specs():
+    from notebooks import chart_specs
+
+    return chart_specs(executed("ch2-china-exodus.md"))
+
+
+def test_charts_read_at_every_width(specs):
+    assert len(specs) == 8
+    for spec in specs:
+        title = spec["title"]["text"]
+        assert spec.get("width") == "container", title  # single and layered charts fill their column
+        assert spec["usermeta"]["datasets"], title  # the CSV download names the data and their licences
+        for text in (title, spec["description"]):
+            assert not re.search(r"(?<![A-Za-z])-\d", text), text  # negative numbers take a true minus sign
+        for node in _walk({key: value for key, value in spec.items() if key != "config"}):
+            assert "labelAngle" not in node, title
+            assert node.get("fontSize", 11) >= 11, title
+
+
+def test_chart_colours_and_event_labels(specs):
+    from minebook.charts import EVENT, HASHRATE, PRICE
+
+    by_title = {s["title"]["text"]: s for s in specs}
+    daily = next(s for t, s in by_title.items() if "Beijing's statement" in t)
+    labels = [layer for layer in daily["layer"] if layer["mark"]["type"] == "text"]
+    assert labels and all(layer["encoding"]["text"]["field"] == "label" for layer in labels)
+    assert all(layer["mark"]["color"] == EVENT for layer in labels)
+    shown = sorted(row["label"] for layer in labels for row in daily["datasets"][layer["data"]["name"]])
+    assert shown == ["Crackdown call", "Mining ban", "Sichuan cut-off"]
+    assert daily["usermeta"]["datasets"] == ["btc_daily", "events"]
+    price = by_title["The price fell first, in May; the hash rate fell after, in June"]
+    scale = price["encoding"]["color"]["scale"]
+    assert dict(zip(scale["domain"], scale["range"])) == {"Price (USD)": PRICE, "Hash rate (7-day mean)": HASHRATE}
+
+
+def test_computed_titles(specs):
+    titles = [s["title"]["text"] for s in specs]
+    assert titles[0] == ("China mined over half the world's bitcoin until February 2021, led until June, "
+                         "then vanished from the map for two months")
+    assert titles[2] == "Within 6 weeks of Beijing's statement the network lost 53% of its hash rate"
+    assert titles[5] == "The cut of July 2021, \u221227.9%, is the largest in the record"

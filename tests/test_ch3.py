@@ -141,3 +141,152 @@ def test_every_figure_on_the_page_is_a_glued_chart():
     figures = re.findall(r"```\{glue:figure\} (\S+)\n:name: (fig-ch3-[a-z-]+)\n", (BOOK / "ch3-kazakhstan.md").read_text())
     assert len(figures) == 8 and len({name for _, name in figures}) == 8
     assert {key for key, _ in figures} == charts
+
+
+# Charts: the book's conventions for reading at 360 and 640 px (see minebook/charts.py).
+FIGURES = ["rise", "mix", "draw", "xinjiang", "shutdown", "six_hours", "hourly", "power"]
+BLOCK_CHARTS = ("xinjiang", "shutdown", "six_hours", "hourly")
+INTERVAL_CHARTS = ("xinjiang", "shutdown", "six_hours")
+BLOCK_DATA = ["block_timestamps", "btc_difficulty_daily", "events"]
+DATASETS = {
+    "rise": ["cbeci_country_shares"], "mix": ["electricity_share_by_source"],
+    "draw": ["cbeci_country_shares", "asic_efficiency_cbeci", "cbeci_consumption", "electricity_consumption_countries",
+             "electricity_generation_by_source"],
+    **{slug: BLOCK_DATA for slug in BLOCK_CHARTS}, "power": [],
+}
+
+
+@pytest.fixture(scope="module")
+def specs():
+    from notebooks import chart_specs
+
+    found = chart_specs(executed("ch3-kazakhstan.md"))
+    assert len(found) == len(FIGURES)
+    return dict(zip(FIGURES, found))
+
+
+def _nodes(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _nodes(value)
+
+
+def _drawn(spec):
+    """Everything the chart draws, without the theme and the inline data."""
+    return list(_nodes({k: v for k, v in spec.items() if k not in ("config", "datasets")}))
+
+
+def _channels(spec, name):
+    return [n["encoding"][name] for n in _drawn(spec) if isinstance(n.get("encoding"), dict) and name in n["encoding"]]
+
+
+def _marks(spec, kind):
+    return [n for n in spec.get("layer", [spec]) if (n["mark"]["type"] if isinstance(n["mark"], dict) else n["mark"]) == kind]
+
+
+def test_charts_fill_the_column_with_no_small_or_rotated_text(specs):
+    for slug, spec in specs.items():
+        assert spec["width"] == "container", slug
+        nodes = _drawn(spec)
+        assert all(n.get("fontSize", 11) >= 11 for n in nodes), slug
+        assert not any("labelAngle" in n for n in nodes), slug
+
+
+def test_charts_name_their_data(specs):
+    assert {slug: spec["usermeta"]["datasets"] for slug, spec in specs.items()} == DATASETS
+
+
+def test_short_time_spans_label_day_and_month(specs):
+    for slug in BLOCK_CHARTS:
+        axes = [x["axis"] for x in _channels(specs[slug], "x") if "axis" in x]
+        assert len(axes) == 1 and axes[0]["format"] == "%-d %b" and axes[0]["labelSeparation"] > 0, slug
+        # Ticks at midnight, evenly spaced, one of them on the event's first day.
+        ticks = pd.to_datetime([f"{v['year']}-{v['month']}-{v['date']}" for v in axes[0]["values"]])
+        assert len(set(np.diff(ticks))) == 1, slug
+        span = _marks(specs[slug], "rect")[0]
+        start = pd.Timestamp(specs[slug]["datasets"][span["data"]["name"]][0]["start"])
+        assert start.floor("D") in ticks, slug
+
+
+def test_interval_charts_say_percent_of_baseline_and_centre_each_window(specs):
+    for slug in INTERVAL_CHARTS:
+        spec = specs[slug]
+        y = [c for c in _channels(spec, "y") if c.get("field") == "low"][0]
+        assert y["title"] == "Hash rate, % of baseline" and y["axis"]["format"] == "%", slug
+        rows = pd.DataFrame(spec["datasets"][_marks(spec, "point")[0]["data"]["name"]])
+        start = "day" if "day" in rows else "start"
+        step = pd.Timedelta(days=1) if start == "day" else pd.Timedelta(hours=6)
+        assert (pd.to_datetime(rows["middle"]) == pd.to_datetime(rows[start]) + step / 2).all(), slug
+        rule = [n for n in _marks(spec, "rule") if n["encoding"]["y"].get("field") == "y"][0]
+        assert spec["datasets"][rule["data"]["name"]] == [{"y": 1.0}], slug  # the dashed 100% line
+
+
+def test_colours_and_event_labels_follow_the_book(specs):
+    from minebook import charts
+
+    kz = charts.COUNTRY_COLORS["Kazakhstan"]
+    allowed = {
+        "rise": {kz}, "draw": {kz, charts.MUTED}, "power": {charts.HASHRATE, charts.MUTED},
+        **{slug: {charts.HASHRATE, charts.INTERVAL, charts.EVENT, charts.EVENT_SHADE, charts.MUTED} for slug in INTERVAL_CHARTS},
+        "hourly": {charts.HASHRATE, charts.EVENT, charts.EVENT_SHADE, charts.MUTED},  # grey: the band of chance
+    }
+    for slug, spec in specs.items():
+        nodes = _drawn(spec)
+        used = {n["color"] for n in nodes if isinstance(n.get("color"), str)}
+        used |= {c for n in nodes if isinstance(n.get("scale"), dict) for c in n["scale"].get("range", [])
+                 if isinstance(c, str) and c.startswith("#")}
+        if slug == "mix":  # sources of electricity: nine colours, none a country's or one of the book's meanings
+            fixed = {charts.HASHRATE, charts.INTERVAL, charts.PRICE, charts.MARKET, charts.EVENT, charts.EVENT_SHADE,
+                     charts.MUTED, *charts.COUNTRY_COLORS.values()}
+            assert len(used) == 9 and not {c.upper() for c in used} & {c.upper() for c in fixed}
+        else:
+            assert used == allowed[slug], (slug, used)
+    labels = {"xinjiang": "Xinjiang blackout", "shutdown": "Shutdown", "six_hours": "Shutdown", "hourly": "Shutdown"}
+    assert "Xinjiang blackout" in set(load("events")["label"])
+    for slug, label in labels.items():
+        spec = specs[slug]
+        (span,) = _marks(spec, "rect")
+        assert span["mark"]["color"] == charts.EVENT_SHADE and "opacity" not in span["mark"], slug
+        (name,) = _marks(spec, "text")
+        assert name["mark"]["color"] == charts.EVENT and name["encoding"]["text"]["field"] == "label"
+        assert [row["label"] for row in spec["datasets"][name["data"]["name"]]] == [label], slug
+
+
+def test_the_mix_legend_wraps_on_a_phone(specs):
+    from minebook import charts
+
+    spec = specs["mix"]
+    assert spec["encoding"]["color"]["legend"]["columns"] == 9
+    phone = charts.for_width(spec, charts.NARROW_WIDTH, title=False)
+    assert phone["encoding"]["color"]["legend"]["columns"] == 3 and phone["height"] > spec["height"]
+    assert charts.for_width(spec, charts.WIDTH, title=False)["encoding"]["color"]["legend"]["columns"] == 9
+
+
+def test_finding_titles_hold_in_the_data(g, specs, blocks):
+    titles = {slug: spec["title"]["text"] for slug, spec in specs.items()}
+    off, on = pd.Timestamp("2022-01-05 11:00"), pd.Timestamp("2022-01-10 02:00")
+    nb, eb = window(blocks, "2021-12-28", "2022-01-04")
+    # Xinjiang: the loss is seen (tested above) and the title's figure is the glued one.
+    assert titles["xinjiang"] == f"The block record sees the Xinjiang blackout: about {g['ch3_xj_loss_pct']:.0f}% of hash rate lost"
+    # Shutdown, daily: "almost the usual rate", within 5%.
+    assert titles["shutdown"].endswith("blocks kept coming at almost the usual rate")
+    assert abs(g["ch3_kz_change_pct"]) < 5
+    # Six hours: no step that overlaps the shutdown has an interval wholly below 100%.
+    assert titles["six_hours"] == "Six hours at a time, the shutdown is lost in the noise"
+    six = pd.Timedelta(hours=6)
+    highs = [ratio_ci(*window(blocks, s, s + six), nb, eb)[2] for s in pd.date_range(off.floor("6h"), on, freq="6h") if s < on]
+    assert len(highs) == g["ch3_6h_n_steps"] and min(highs) >= 1 and g["ch3_6h_n_below"] == 0
+    # Hourly: the cumulative surplus never leaves ±1.96 √(cumulative expected).
+    assert titles["hourly"] == "Hour by hour, the count never strays outside what chance allows"
+    hour = pd.Timedelta(hours=1)
+    counts = [window(blocks, h, h + hour) for h in pd.date_range("2022-01-03", "2022-01-14", freq="1h")[:-1]]
+    found = np.cumsum([n for n, _ in counts])
+    expected = np.cumsum([nb / eb * e for _, e in counts])
+    assert (np.abs(found - expected) <= 1.96 * np.sqrt(expected)).all()
+    # Power: computed from the simulation's own loss and duration.
+    assert titles["power"] == (f"A 13% loss must last about {g['ch3_days_needed_95']:g} days before block counts catch it "
+                               "95% of the time")

@@ -44,7 +44,7 @@ def test_every_chart_has_a_source_line_and_a_description(chapter):
         source = spec["usermeta"]["source"]
         assert source.startswith("Source: ") and len(source) > 20
         assert f'<p class="minebook-source">{html.escape(source)}</p>' in data["text/html"]
-        assert "vegaEmbed(" in data["text/html"] and 'role="img"' in data["text/html"]
+        assert 'class="minebook-spec"' in data["text/html"] and 'role="img"' in data["text/html"]
 
 
 def _facet_layers_with_own_data(spec):

@@ -1,6 +1,9 @@
 """The built site: light pages, nothing fetched from elsewhere. Needs `make book` first."""
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 
 import pytest
@@ -9,7 +12,7 @@ from builtsite import PAGES, SITE
 
 pytestmark = pytest.mark.skipif(not (SITE / "book").exists(), reason="no _build/html: run `make book` first")
 
-CHAPTER_BUDGET = 400_000  # bytes of HTML per page, not counting the shared Vega bundle
+CHAPTER_BUDGET = 300_000  # bytes of HTML per page: chart images, specs and the Vega bundle are files of their own
 
 
 def test_the_site_has_every_page():
@@ -35,3 +38,26 @@ def test_the_offline_vega_bundle_is_shipped_and_wrapped():
     bundle = (SITE / "_static" / "vega-bundle.js").read_text()
     assert bundle.startswith("(function(){") and "window.vegaEmbed=" in bundle
     assert len(bundle) > 500_000
+
+
+def _chart_ids(page):
+    return re.findall(r'<div id="(vega-[0-9a-f]+)" class="minebook-vega"', (SITE / page).read_text())
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if 'class="minebook-vega"' in (SITE / p).read_text()])
+def test_every_chart_offers_png_svg_and_the_data_it_plots(page):
+    html = (SITE / page).read_text()
+    ids = _chart_ids(page)
+    assert ids and 'class="minebook-spec"' not in html  # the spec left the page for its own file
+    for chart in ids:
+        for name in (f"{chart}.png", f"{chart}-download.svg", f"{chart}.csv"):
+            assert f'href="../_charts/{name}" download' in html, (page, name)
+        png = (SITE / "_charts" / f"{chart}.png").read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(png[16:20], "big") >= 1280
+        spec = json.loads((SITE / "_charts" / f"{chart}.js").read_text().split("]=", 1)[1].rstrip(";\n"))
+        assert spec["title"]["text"] in (SITE / "_charts" / f"{chart}-download.svg").read_text()
+        text = (SITE / "_charts" / f"{chart}.csv").read_text()
+        header = [line for line in text.splitlines() if line.startswith("#")]
+        assert header[1] == f"# {spec['usermeta']['source']}" and header[2].startswith("# Licence: ")
+        rows = list(csv.DictReader(io.StringIO("\n".join(l for l in text.splitlines() if not l.startswith("#")))))
+        assert len(rows) == sum(len(v) for v in spec.get("datasets", {}).values())

@@ -1,0 +1,163 @@
+"""Sphinx extension: every chart of a page becomes, at build time,
+
+- two static SVG images in its box (desktop and phone widths, drawn by vl-convert), visible from the
+  first paint, with JavaScript off, in print and in the PDF;
+- downloads beside it: PNG and SVG with the title and source line drawn in, and the plotted data as CSV
+  with the source, licences and a link to the data appendix in its header;
+- its spec in `_charts/<id>.js`, which `_static/minebook-charts.js` loads, with the Vega bundle, only when
+  the chart comes near the screen; the interactive view then replaces the static image.
+
+Files are named by the chart's id (a hash of its spec), so an unchanged chart is not drawn again.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from pathlib import Path
+
+from . import charts, paths
+
+SPEC = re.compile(r'<script type="application/json" class="minebook-spec" data-chart="(vega-[0-9a-f]+)">(.*?)</script>', re.S)
+NARROW_MEDIA = "(max-width: 599px)"
+LOADER = "minebook-charts.js"
+
+
+def _datapackage() -> dict:
+    return json.loads((paths.ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def csv_text(spec: dict, page_url: str) -> str:
+    """The data the chart plots (every data set in the spec; a `part` column tells them apart when there
+    are several), under a header of comment lines: what it is, the source, the licences, where to read more."""
+    datasets = spec.get("datasets", {})
+    parts = [(name, rows) for name, rows in datasets.items() if rows]
+    columns = []
+    for _, rows in parts:
+        for row in rows:
+            columns += [c for c in row if c not in columns]
+    resources = {r["name"]: r for r in _datapackage()["resources"]}
+    licences = []
+    for name in spec.get("usermeta", {}).get("datasets", []):
+        for licence in resources.get(name, {}).get("licenses", []):
+            licences.append(f"{name}: {licence.get('title') or licence.get('name')}")
+    title = spec.get("title", {})
+    lines = [
+        f"# {title.get('text', '') if isinstance(title, dict) else title}",
+        f"# {charts.source_of(spec)}",
+        f"# Licence: {'; '.join(licences) if licences else 'each source keeps its own terms (see the data appendix)'}",
+        f"# Data sets, their licences and checksums: {page_url}",
+    ]
+    out = io.StringIO()
+    out.write("\n".join(line.replace("\n", " ") for line in lines) + "\n")
+    several = len(parts) > 1
+    writer = csv.DictWriter(out, fieldnames=(["part"] if several else []) + columns, lineterminator="\n")
+    writer.writeheader()
+    for i, (_, rows) in enumerate(parts, start=1):
+        for row in rows:
+            writer.writerow({**({"part": i} if several else {}), **row})
+    return out.getvalue()
+
+
+def write_chart_files(spec: dict, chart_id: str, folder: Path, data_page_url: str) -> dict:
+    """Draw a chart's files once; returns the static images' sizes."""
+    import vl_convert as vlc
+
+    folder.mkdir(parents=True, exist_ok=True)
+    locale = spec.get("usermeta", {}).get("formatLocale")
+    sizes = {}
+    for suffix, width in (("", charts.WIDTH), ("-narrow", charts.NARROW_WIDTH)):
+        target = folder / f"{chart_id}{suffix}.svg"
+        if not target.exists():
+            target.write_text(vlc.vegalite_to_svg(charts.for_width(spec, width, title=False), format_locale=locale),
+                              encoding="utf-8")
+        head = target.read_text(encoding="utf-8")[:400]
+        w, h = (re.search(rf'{a}="([\d.]+)"', head).group(1) for a in ("width", "height"))
+        sizes[suffix] = (round(float(w)), round(float(h)))
+    export = folder / f"{chart_id}-download.svg"
+    if not export.exists():
+        export.write_text(vlc.vegalite_to_svg(charts.export_spec(spec), format_locale=locale), encoding="utf-8")
+    png = folder / f"{chart_id}.png"
+    if not png.exists():
+        png.write_bytes(vlc.svg_to_png(export.read_text(encoding="utf-8"), scale=2))
+    (folder / f"{chart_id}.csv").write_text(csv_text(spec, data_page_url), encoding="utf-8")
+    # The spec as a script (not JSON fetched by XHR), so the interactive view also works from file://.
+    (folder / f"{chart_id}.js").write_text(
+        f"(window.MINEBOOK_SPECS=window.MINEBOOK_SPECS||{{}})[{json.dumps(chart_id)}]={charts.script_json(spec)};\n",
+        encoding="utf-8")
+    return sizes
+
+
+def chart_box(chart_id: str, description: str, sizes: dict, url, first: bool) -> str:
+    (w, h), (nw, nh) = sizes[""], sizes["-narrow"]
+    loading = "eager" if first else "lazy"
+    return (
+        f'<div id="{chart_id}" class="minebook-vega" role="img" aria-label="{description}">'
+        f'<picture><source media="{NARROW_MEDIA}" srcset="{url(chart_id + "-narrow.svg")}" width="{nw}" height="{nh}">'
+        f'<img src="{url(chart_id + ".svg")}" alt="" width="{w}" height="{h}" loading="{loading}" decoding="async">'
+        f"</picture></div>"
+    )
+
+
+def downloads(chart_id: str, url, data_page: str) -> str:
+    return (
+        '<span class="minebook-downloads">Download: '
+        f'<a href="{url(chart_id + ".png")}" download>PNG</a> · '
+        f'<a href="{url(chart_id + "-download.svg")}" download>SVG</a> · '
+        f'<a href="{url(chart_id + ".csv")}" download>data (CSV)</a> · '
+        f'<a href="{data_page}">about the data</a></span>'
+    )
+
+
+def rewrite(body: str, folder: Path, url, data_page: str, data_page_url: str) -> tuple[str, int]:
+    found = SPEC.findall(body)
+    for n, (chart_id, payload) in enumerate(found):
+        spec = json.loads(payload)
+        sizes = write_chart_files(spec, chart_id, folder, data_page_url)
+        description = html.escape(spec.get("description", "Chart"), quote=True)
+        empty_box = f'<div id="{chart_id}" class="minebook-vega" role="img" aria-label="{description}"></div>'
+        body = body.replace(empty_box, chart_box(chart_id, description, sizes, url, first=n == 0), 1)
+        source = f'<p class="minebook-source">{html.escape(charts.source_of(spec))}</p></div>'
+        body = body.replace(f'data-chart="{chart_id}">', f'data-chart="{chart_id}" data-static="1">', 1)
+        marker = body.find(f'data-chart="{chart_id}" data-static="1">')
+        at = body.find(source, marker)
+        if at >= 0:
+            body = body[:at] + source[:-len("</p></div>")] + " " + downloads(chart_id, url, data_page) + "</p></div>" + body[at + len(source):]
+        body = body.replace(f'<script type="application/json" class="minebook-spec" data-chart="{chart_id}">{payload}</script>', "", 1)
+    return body, len(found)
+
+
+def on_page(app, pagename, templatename, context, doctree):
+    if "body" not in context or 'class="minebook-spec"' not in context["body"]:
+        return
+    pathto = context["pathto"]
+    folder = Path(app.outdir) / "_charts"
+
+    def url(name):
+        return pathto(f"_charts/{name}", 1)
+
+    data_page = pathto("book/appendix-data") + "#data-and-methods"
+    base = (app.config.html_baseurl or "").rstrip("/")
+    data_page_url = f"{base}/book/appendix-data.html" if base else "book/appendix-data.html (in the book)"
+    context["body"], count = rewrite(context["body"], folder, url, data_page, data_page_url)
+    if count:
+        app.add_js_file(LOADER, defer="defer")  # called here, Sphinx adds it to this page only
+
+
+LAZY = {"vega-bundle.js", LOADER}
+
+
+def keep_scripts_lazy(app, config):
+    """Jupyter Book adds every .js file in `_static/` to every page's head. The Vega bundle is loaded only
+    when a chart nears the screen, and the loader only on pages with charts (see `on_page`)."""
+    def name(entry):
+        return entry[0] if isinstance(entry, (list, tuple)) else entry
+    config.html_js_files = [entry for entry in config.html_js_files if name(entry) not in LAZY]
+
+
+def setup(app):
+    app.connect("config-inited", keep_scripts_lazy)
+    app.connect("html-page-context", on_page, priority=400)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
