@@ -91,3 +91,24 @@ def comparable_outputs(nb) -> list:
             out.pop("execution_count", None)
         result.append(outs)
     return result
+
+
+def spec_nodes(node):
+    """Every dict inside a chart spec, depth first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from spec_nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from spec_nodes(value)
+
+
+def drawn(spec) -> list[dict]:
+    """Everything a chart draws, without the theme and the inline data."""
+    return list(spec_nodes({k: v for k, v in spec.items() if k not in ("config", "datasets")}))
+
+
+def channels(spec, name) -> list[dict]:
+    """Every encoding of channel `name` (x, y, color ...) in the chart, in every layer."""
+    return [n["encoding"][name] for n in drawn(spec) if isinstance(n.get("encoding"), dict) and name in n["encoding"]]

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from minebook import load
-from notebooks import executed, glued
+from notebooks import channels, drawn, executed, glued
 
 pytestmark = pytest.mark.slow
 
@@ -149,36 +149,9 @@ def specs():
     return dict(zip(FIGURES, chart_specs(executed("ch1-how-mining-works.md"))))
 
 
-def _nodes(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _nodes(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _nodes(value)
-
-
-def _drawn(spec):
-    """Everything the chart draws, without the theme and the inline data."""
-    return list(_nodes({k: v for k, v in spec.items() if k not in ("config", "datasets")}))
-
-
-def _channels(spec, name):
-    return [n["encoding"][name] for n in _drawn(spec) if isinstance(n.get("encoding"), dict) and name in n["encoding"]]
-
-
-def test_charts_fill_the_column_with_no_small_or_rotated_text(specs):
-    for slug, spec in specs.items():
-        assert spec["width"] == "container", slug
-        nodes = _drawn(spec)
-        assert all(n.get("fontSize", 11) >= 11 for n in nodes), slug
-        assert not any("labelAngle" in n for n in nodes), slug
-
-
 def test_long_time_spans_label_years_only(specs):
     for slug, spec in specs.items():
-        axes = [x["axis"] for x in _channels(spec, "x") if x.get("type") == "temporal" and "axis" in x]
+        axes = [x["axis"] for x in channels(spec, "x") if x.get("type") == "temporal" and "axis" in x]
         if slug in ("hashrate", "blocks", "hashprice", "asics", "breakeven"):
             assert axes and all(a["format"] == "%Y" and a["tickCount"] == "year" for a in axes), slug
         else:
@@ -186,7 +159,7 @@ def test_long_time_spans_label_years_only(specs):
 
 
 def test_log_axes_have_explicit_ticks_in_one_format(specs):
-    logs = {slug: [y for y in _channels(spec, "y") if y.get("scale", {}).get("type") == "log"] for slug, spec in specs.items()}
+    logs = {slug: [y for y in channels(spec, "y") if y.get("scale", {}).get("type") == "log"] for slug, spec in specs.items()}
     assert {slug for slug, ys in logs.items() if ys} == {"work", "hashrate", "hashprice", "asics", "breakeven"}
     for slug, ys in logs.items():
         for y in ys:
@@ -208,7 +181,7 @@ def test_colours_and_event_labels_follow_the_book(specs):
     allowed = {charts.HASHRATE, charts.INTERVAL, charts.PRICE, charts.MARKET, charts.EVENT, charts.EVENT_SHADE,
                charts.MUTED}
     for slug, spec in specs.items():
-        nodes = _drawn(spec)
+        nodes = drawn(spec)
         used = {n["color"] for n in nodes if isinstance(n.get("color"), str)}
         used |= {c for n in nodes if isinstance(n.get("scale"), dict) for c in n["scale"].get("range", [])
                  if isinstance(c, str) and c.startswith("#")}

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from minebook import load
-from notebooks import executed, glued
+from notebooks import spec_nodes, executed, glued
 
 pytestmark = pytest.mark.slow
 
@@ -108,17 +108,6 @@ def test_the_geolocation_twist(g, shares):
     assert g["ch2_us_change_ehs"] == pytest.approx(change["United States"]) and g["ch2_us_change_ehs"] < 0
 
 
-def _walk(node):
-    """Every dict inside a spec."""
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _walk(value)
-
-
 @pytest.fixture(scope="module")
 def specs():
     from notebooks import chart_specs
@@ -134,7 +123,7 @@ def test_charts_read_at_every_width(specs):
         assert spec["usermeta"]["datasets"], title  # the CSV download names the data and their licences
         for text in (title, spec["description"]):
             assert not re.search(r"(?<![A-Za-z])-\d", text), text  # negative numbers take a true minus sign
-        for node in _walk({key: value for key, value in spec.items() if key != "config"}):
+        for node in spec_nodes({key: value for key, value in spec.items() if key != "config"}):
             assert "labelAngle" not in node, title
             assert node.get("fontSize", 11) >= 11, title
 

@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from minebook import load
-from notebooks import executed, glued
+from notebooks import channels, drawn, executed, glued
 
 pytestmark = pytest.mark.slow
 TWO_32 = 2.0 ** 32
@@ -165,35 +165,8 @@ def specs():
     return dict(zip(FIGURES, found))
 
 
-def _nodes(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _nodes(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _nodes(value)
-
-
-def _drawn(spec):
-    """Everything the chart draws, without the theme and the inline data."""
-    return list(_nodes({k: v for k, v in spec.items() if k not in ("config", "datasets")}))
-
-
-def _channels(spec, name):
-    return [n["encoding"][name] for n in _drawn(spec) if isinstance(n.get("encoding"), dict) and name in n["encoding"]]
-
-
 def _marks(spec, kind):
     return [n for n in spec.get("layer", [spec]) if (n["mark"]["type"] if isinstance(n["mark"], dict) else n["mark"]) == kind]
-
-
-def test_charts_fill_the_column_with_no_small_or_rotated_text(specs):
-    for slug, spec in specs.items():
-        assert spec["width"] == "container", slug
-        nodes = _drawn(spec)
-        assert all(n.get("fontSize", 11) >= 11 for n in nodes), slug
-        assert not any("labelAngle" in n for n in nodes), slug
 
 
 def test_charts_name_their_data(specs):
@@ -202,7 +175,7 @@ def test_charts_name_their_data(specs):
 
 def test_short_time_spans_label_day_and_month(specs):
     for slug in BLOCK_CHARTS:
-        axes = [x["axis"] for x in _channels(specs[slug], "x") if "axis" in x]
+        axes = [x["axis"] for x in channels(specs[slug], "x") if "axis" in x]
         assert len(axes) == 1 and axes[0]["format"] == "%-d %b" and axes[0]["labelSeparation"] > 0, slug
         # Ticks at midnight, evenly spaced, one of them on the event's first day.
         ticks = pd.to_datetime([f"{v['year']}-{v['month']}-{v['date']}" for v in axes[0]["values"]])
@@ -215,7 +188,7 @@ def test_short_time_spans_label_day_and_month(specs):
 def test_interval_charts_say_percent_of_baseline_and_centre_each_window(specs):
     for slug in INTERVAL_CHARTS:
         spec = specs[slug]
-        y = [c for c in _channels(spec, "y") if c.get("field") == "low"][0]
+        y = [c for c in channels(spec, "y") if c.get("field") == "low"][0]
         assert y["title"] == "Hash rate, % of baseline" and y["axis"]["format"] == "%", slug
         rows = pd.DataFrame(spec["datasets"][_marks(spec, "point")[0]["data"]["name"]])
         start = "day" if "day" in rows else "start"
@@ -235,7 +208,7 @@ def test_colours_and_event_labels_follow_the_book(specs):
         "hourly": {charts.HASHRATE, charts.EVENT, charts.EVENT_SHADE, charts.MUTED},  # grey: the band of chance
     }
     for slug, spec in specs.items():
-        nodes = _drawn(spec)
+        nodes = drawn(spec)
         used = {n["color"] for n in nodes if isinstance(n.get("color"), str)}
         used |= {c for n in nodes if isinstance(n.get("scale"), dict) for c in n["scale"].get("range", [])
                  if isinstance(c, str) and c.startswith("#")}

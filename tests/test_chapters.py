@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from notebooks import (CHAPTERS, VEGALITE, chart_outputs, chart_specs, comparable_outputs, executed,
+from notebooks import (CHAPTERS, VEGALITE, chart_outputs, chart_specs, comparable_outputs, drawn, executed,
                        glue_names_in_prose, glued, problems)
 
 pytestmark = pytest.mark.slow
@@ -66,3 +66,18 @@ def _facet_layers_with_own_data(spec):
 def test_faceted_charts_split_their_data(chapter):
     specs = chart_specs(executed(chapter))
     assert [s["title"]["text"] for s in specs if _facet_layers_with_own_data(s)] == []
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_charts_fill_their_column_with_no_small_or_rotated_text(chapter):
+    """Single and layered charts take the column's width; faceted ones say how they fit a phone; no mark or
+    axis sets text under 11 px or turns its labels."""
+    for spec in chart_specs(executed(chapter)):
+        title = spec["title"]["text"]
+        if "facet" in spec or "vconcat" in spec or "hconcat" in spec:
+            assert spec["usermeta"]["narrow"], f"{title}: a composed chart needs its phone layout (narrow=)"
+        else:
+            assert spec["width"] == "container", title
+        nodes = drawn(spec)
+        assert all(n.get("fontSize", 11) >= 11 and n.get("labelFontSize", 11) >= 11 for n in nodes), title
+        assert all(n.get("labelAngle", 0) == 0 for n in nodes), title
