@@ -17,7 +17,6 @@ import json
 from pathlib import Path
 
 import altair as alt
-import pandas as pd
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 WIDTH = 640          # the width a chart is drawn at for the static desktop image and for downloads
@@ -47,7 +46,6 @@ EVENT = "#6B4E16"        # dated events: rules and their labels (dark umber)
 EVENT_SHADE = "#E9DFC7"  # the span of an event
 INK = "#222222"
 MUTED = "#595959"        # reference lines and secondary text (4.5:1 on white)
-ACCENT = HASHRATE        # older name, kept for the chapters that say "accent" for hash rate
 
 # Numbers on charts: true minus signs and a thin space between thousands, as in the text.
 FORMAT_LOCALE = {"decimal": ".", "thousands": "\u202f", "grouping": [3], "currency": ["$", ""], "minus": "\u2212"}
@@ -168,10 +166,9 @@ def script_json(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":")).translate(_SCRIPT_SAFE)
 
 
-def html_for(spec: dict) -> str:
-    """The chart as the book's page holds it: finding, subtitle, the chart's box, the source line, and the
-    spec as inert JSON. At build time `minebook.site.charts` puts static images and downloads in the box
-    and moves the spec to a file that the page loads when the chart comes near the screen."""
+def figure_html(spec: dict, *, box: str = "", downloads: str = "") -> str:
+    """The chart as a reader's page shows it: finding, subtitle, the chart's box (empty in a notebook; the
+    static images at build time), the source line and, at build time, the download links."""
     div = chart_id(spec)
     title = spec.get("title", {})
     finding = html.escape(title.get("text", "") if isinstance(title, dict) else str(title))
@@ -181,10 +178,17 @@ def html_for(spec: dict) -> str:
     return (
         f'<div class="minebook-chart" data-chart="{div}">'
         f'<p class="minebook-chart-title">{finding}</p><p class="minebook-chart-subtitle">{subtitle}</p>'
-        f'<div id="{div}" class="minebook-vega" role="img" aria-label="{description}"></div>'
-        f'<p class="minebook-source">{source}</p></div>\n'
-        f'<script type="application/json" class="minebook-spec" data-chart="{div}">{script_json(spec)}</script>'
+        f'<div id="{div}" class="minebook-vega" role="img" aria-label="{description}">{box}</div>'
+        f'<p class="minebook-source">{source}{" " + downloads if downloads else ""}</p></div>'
     )
+
+
+def html_for(spec: dict) -> str:
+    """`figure_html` followed by the spec as inert JSON. At build time `minebook/site_charts.py` rebuilds the
+    figure with its static images and downloads, and moves the spec to a file that the page loads when the
+    chart comes near the screen."""
+    return (f'{figure_html(spec)}\n'
+            f'<script type="application/json" class="minebook-spec" data-chart="{chart_id(spec)}">{script_json(spec)}</script>')
 
 
 def renderer(spec: dict, **_metadata) -> dict:

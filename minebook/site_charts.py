@@ -12,7 +12,6 @@ Files are named by the chart's id (a hash of its spec), so an unchanged chart is
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import re
@@ -20,7 +19,9 @@ from pathlib import Path
 
 from . import charts, paths
 
-SPEC = re.compile(r'<script type="application/json" class="minebook-spec" data-chart="(vega-[0-9a-f]+)">(.*?)</script>', re.S)
+# What `charts.html_for` wrote: the figure, then the spec as JSON (the same id on both).
+FIGURE = re.compile(r'<div class="minebook-chart" data-chart="(vega-[0-9a-f]+)">.*?</div>\n'
+                    r'<script type="application/json" class="minebook-spec" data-chart="\1">(.*?)</script>', re.S)
 NARROW_MEDIA = "(max-width: 599px)"
 LOADER = "minebook-charts.js"
 
@@ -90,14 +91,13 @@ def write_chart_files(spec: dict, chart_id: str, folder: Path, data_page_url: st
     return sizes
 
 
-def chart_box(chart_id: str, description: str, sizes: dict, url, first: bool) -> str:
+def chart_box(chart_id: str, sizes: dict, url, first: bool) -> str:
     (w, h), (nw, nh) = sizes[""], sizes["-narrow"]
     loading = "eager" if first else "lazy"
     return (
-        f'<div id="{chart_id}" class="minebook-vega" role="img" aria-label="{description}">'
         f'<picture><source media="{NARROW_MEDIA}" srcset="{url(chart_id + "-narrow.svg")}" width="{nw}" height="{nh}">'
         f'<img src="{url(chart_id + ".svg")}" alt="" width="{w}" height="{h}" loading="{loading}" decoding="async">'
-        f"</picture></div>"
+        f"</picture>"
     )
 
 
@@ -112,21 +112,18 @@ def downloads(chart_id: str, url, data_page: str) -> str:
 
 
 def rewrite(body: str, folder: Path, url, data_page: str, data_page_url: str) -> tuple[str, int]:
-    found = SPEC.findall(body)
-    for n, (chart_id, payload) in enumerate(found):
-        spec = json.loads(payload)
+    """Each chart's figure, rebuilt with its static images and downloads; its spec leaves the page."""
+    count = 0
+
+    def build(match):
+        nonlocal count
+        chart_id, spec = match.group(1), json.loads(match.group(2))
         sizes = write_chart_files(spec, chart_id, folder, data_page_url)
-        description = html.escape(spec.get("description", "Chart"), quote=True)
-        empty_box = f'<div id="{chart_id}" class="minebook-vega" role="img" aria-label="{description}"></div>'
-        body = body.replace(empty_box, chart_box(chart_id, description, sizes, url, first=n == 0), 1)
-        source = f'<p class="minebook-source">{html.escape(charts.source_of(spec))}</p></div>'
-        body = body.replace(f'data-chart="{chart_id}">', f'data-chart="{chart_id}" data-static="1">', 1)
-        marker = body.find(f'data-chart="{chart_id}" data-static="1">')
-        at = body.find(source, marker)
-        if at >= 0:
-            body = body[:at] + source[:-len("</p></div>")] + " " + downloads(chart_id, url, data_page) + "</p></div>" + body[at + len(source):]
-        body = body.replace(f'<script type="application/json" class="minebook-spec" data-chart="{chart_id}">{payload}</script>', "", 1)
-    return body, len(found)
+        count += 1
+        return charts.figure_html(spec, box=chart_box(chart_id, sizes, url, first=count == 1),
+                                  downloads=downloads(chart_id, url, data_page))
+
+    return FIGURE.sub(build, body), count
 
 
 def on_page(app, pagename, templatename, context, doctree):

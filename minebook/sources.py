@@ -7,7 +7,7 @@ reproducible; the publisher is still the original one, and is what the book cite
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import pandas as pd

@@ -186,7 +186,7 @@ def _row(cells):
 
 # Citations ------------------------------------------------------------------------------------------
 
-def _round() -> "BracketStyle":
+def _round():
     from sphinxcontrib.bibtex.style.referencing import BracketStyle
 
     return BracketStyle(left="(", right=")", sep="; ")

@@ -3,7 +3,6 @@ and can be told to misbehave on one path: the faults a live refresh meets."""
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path

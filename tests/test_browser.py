@@ -2,7 +2,6 @@
 error, every chart draws an SVG of real size. Screenshots go to _build/screenshots/."""
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import urlsplit

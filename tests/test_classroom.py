@@ -1,7 +1,6 @@
 """The classroom kit: downloadable notebooks that run top to bottom, and the printable PDF."""
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
