@@ -66,7 +66,7 @@ def resource_descriptor(source: Source, path: Path, frame: pd.DataFrame, accesse
             "fields": [field_descriptor(f) for f in source.fields],
             "primaryKey": list(source.primary_key),
         },
-        "sources": [{"title": source.publisher, "path": source.url or source.homepage or "minebook/facts/events.csv"}],
+        "sources": [{"title": source.publisher, "path": source.url or source.homepage or f"minebook/facts/{source.name}.csv"}],
         "licenses": [{"name": source.licence.name, "title": source.licence.title, "path": source.licence.path}],
         "citation": source.citation,
         "homepage": source.homepage,

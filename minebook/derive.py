@@ -304,3 +304,14 @@ def events(raw: bytes) -> pd.DataFrame:
     ev["time_utc"] = ev["time_utc"].replace("", None)
     return ev[columns]
 
+
+def reported_figures(raw: bytes) -> pd.DataFrame:
+    rep = read_csv(raw, dtype=str, keep_default_na=False)
+    columns = ["figure", "what", "value", "unit", "as_of", "outlet", "source_title", "published", "source_url"]
+    require_columns(rep, columns)
+    rep["value"] = pd.to_numeric(rep["value"], errors="raise")
+    rep["published"] = to_date(rep["published"], "published", "%Y-%m-%d")
+    if rep["figure"].duplicated().any():
+        raise RawFormatError(f"figure {rep['figure'][rep['figure'].duplicated()].iloc[0]!r} appears twice")
+    return rep[columns]
+

@@ -407,6 +407,32 @@ SOURCES: tuple[Source, ...] = (
         curated=True,
         min_rows=5,
     ),
+    Source(
+        name="reported_figures",
+        title="Figures reported by others: shares, capacities and estimates the open data do not measure",
+        publisher="This book, from the reports and official pages cited row by row",
+        url="",
+        homepage="",
+        licence=CITED_FACTS,
+        citation="Compiled for this book; each row cites its own source (source_url).",
+        mirror=(),
+        parse=derive.reported_figures,
+        fields=(
+            Field("figure", "string", "A short name for the figure, as the chapters look it up"),
+            Field("what", "string", "What the figure is, in our words, with its scope"),
+            Field("value", "number", "The figure as the source reports it"),
+            Field("unit", "string", "Its unit (percent, MW, TWh ...)"),
+            Field("as_of", "string", "The period the figure describes, as the source states it"),
+            Field("outlet", "string", "Who published it"),
+            Field("source_title", "string", "Title of the cited page"),
+            Field("published", "date", "When the cited page was published"),
+            Field("source_url", "string", "Address of the cited page"),
+        ),
+        primary_key=("figure",),
+        description="Reported, not measured: each figure is the source's, one cited source per row.",
+        curated=True,
+        min_rows=1,
+    ),
 )
 
 BY_NAME = {s.name: s for s in SOURCES}

@@ -36,7 +36,7 @@ def test_every_resource_is_hashed_licensed_and_sourced():
         assert res["rows"] == raw.count(b"\n") - 1
         assert res["licenses"][0]["name"] and res["licenses"][0]["path"].startswith("https://")
         assert res["sources"][0]["title"]
-        assert res["sources"][0]["path"].startswith("https://") or res["name"] == "events"
+        assert res["sources"][0]["path"].startswith("https://") or res["sources"][0]["path"] == f"minebook/facts/{res['name']}.csv"
         assert len(res["accessed"]) == 10
 
 
