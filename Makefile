@@ -55,6 +55,7 @@ bench: $(STAMP) $(BUNDLE)
 pdf: book
 	$(BIN)/jupyter-book build . --builder singlehtml -n -W --keep-going
 	$(BIN)/python -m minebook pdf _build/singlehtml _build/pdf/book.pdf --page book/intro.html
+	cp _build/pdf/book.pdf _build/html/hashrate-on-the-move.pdf
 
 data: $(STAMP)
 	@if [ -d "$(MIRROR)" ]; then \

@@ -16,23 +16,18 @@
     }
     return loaded[src];
   }
-  function setPath(spec, path, value) {
-    var keys = path.split("."), node = spec;
-    for (var i = 0; i < keys.length - 1; i++) { node = node[keys[i]] = node[keys[i]] || {}; }
-    node[keys[keys.length - 1]] = value;
-  }
   function draw(box) {
     var id = box.id;
     Promise.all([script(root + "_static/vega-bundle.js"), script(root + "_charts/" + id + ".js")]).then(function () {
-      var spec = JSON.parse(JSON.stringify(window.MINEBOOK_SPECS[id]));
-      var meta = spec.usermeta || {};
-      delete spec.title;  // the page prints the finding and subtitle above the chart
-      if (box.clientWidth < 600) {
-        Object.keys(meta.narrow || {}).forEach(function (path) { setPath(spec, path, meta.narrow[path]); });
-      }
+      // Compiled to Vega at build time, for a desktop column and (where it differs) for a phone.
+      var chart = window.MINEBOOK_SPECS[id];
+      var spec = box.clientWidth < 600 && chart.narrow ? chart.narrow : chart.wide;
+      (spec.data || []).forEach(function (data) {
+        if (chart.datasets[data.name]) { data.values = chart.datasets[data.name]; }
+      });
       var still = box.querySelector("picture");
       if (still) { box.style.minHeight = still.getBoundingClientRect().height + "px"; }
-      return window.vegaEmbed(box, spec, {actions: false, renderer: "svg", formatLocale: meta.formatLocale});
+      return window.vegaEmbed(box, spec, {mode: "vega", actions: false, renderer: "svg", formatLocale: chart.formatLocale});
     }).then(function () {
       box.classList.add("is-interactive");
       box.style.minHeight = "";

@@ -85,9 +85,7 @@ def write_chart_files(spec: dict, chart_id: str, folder: Path, data_page_url: st
         png.write_bytes(vlc.svg_to_png(export.read_text(encoding="utf-8"), scale=2))
     (folder / f"{chart_id}.csv").write_text(csv_text(spec, data_page_url), encoding="utf-8")
     # The spec as a script (not JSON fetched by XHR), so the interactive view also works from file://.
-    (folder / f"{chart_id}.js").write_text(
-        f"(window.MINEBOOK_SPECS=window.MINEBOOK_SPECS||{{}})[{json.dumps(chart_id)}]={charts.script_json(spec)};\n",
-        encoding="utf-8")
+    (folder / f"{chart_id}.js").write_text(charts.interactive_script(spec, chart_id), encoding="utf-8")
     return sizes
 
 

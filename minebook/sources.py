@@ -75,11 +75,11 @@ BLOCKCHAIN_CITE = "Blockchain.com, Charts, https://www.blockchain.com/explorer/c
 RAW = "https://raw.githubusercontent.com"
 
 
-def _fred(series: str, column: str, title: str, unit: str, description: str, licence: Licence,
+def _fred(series: str, column: str, name: str, title: str, unit: str, description: str, licence: Licence,
           publisher: str, mirror: str, lo: float, hi: float) -> Source:
     return Source(
         name=f"fred_{series.lower()}",
-        title=f"{title} (FRED {series})",
+        title=f"{name} (FRED {series})",
         publisher=f"{publisher}, via FRED, Federal Reserve Bank of St. Louis",
         url=f"https://fred.stlouisfed.org/graph/fredgraph.csv?id={series}",
         homepage=f"https://fred.stlouisfed.org/series/{series}",
@@ -92,7 +92,7 @@ def _fred(series: str, column: str, title: str, unit: str, description: str, lic
             Field(column, "number", description, unit, lo, hi),
         ),
         primary_key=("date",),
-        description=f"Daily {title.lower()}; days FRED marks as missing are dropped, not filled.",
+        description=f"{name}, daily; days FRED marks as missing are dropped, not filled.",
         min_rows=5,
     )
 
@@ -120,7 +120,7 @@ SOURCES: tuple[Source, ...] = (
         ),
         primary_key=("date",),
         description="Daily price, hash rate, block count, issuance and fees from 2010 to the last complete day.",
-        caveat="HashRate is itself inferred from difficulty and block counts, so it is noisy day to day. Licence is non-commercial.",
+        caveat="HashRate is itself inferred from difficulty and block counts, so it is noisy day to day.",
         min_rows=10,
     ),
     Source(
@@ -175,7 +175,7 @@ SOURCES: tuple[Source, ...] = (
             Field("hashrate_ehs", "number", "Raw daily hash-rate estimate, not smoothed", "EH/s", 0, 1e5),
         ),
         primary_key=("date",),
-        description="A second, independent estimate of daily hash rate through the China exodus.",
+        description="A second estimate of daily hash rate through the China exodus; it rests on the same blocks as Coin Metrics', so the two are one measurement read twice.",
         min_rows=10,
     ),
     Source(
@@ -236,12 +236,12 @@ SOURCES: tuple[Source, ...] = (
         caveat="CBECI revised its model in 2023; values differ from figures quoted in 2021-22.",
         min_rows=10,
     ),
-    _fred("NASDAQCOM", "nasdaq_composite", "NASDAQ Composite Index", "index points", "Closing value", FRED_COPYRIGHT, "Nasdaq, Inc.", "fred/NASDAQCOM.csv", 100, 1e6),
-    _fred("SP500", "sp500", "S&P 500", "index points", "Closing value", FRED_COPYRIGHT, "S&P Dow Jones Indices LLC", "fred/SP500.csv", 100, 1e6),
-    _fred("DGS10", "yield_10y_pct", "10-Year Treasury Constant Maturity Rate", "% p.a.", "Market yield", US_PD, "Board of Governors of the Federal Reserve System (US)", "fred/DGS10.csv", -5, 30),
-    _fred("DFF", "fed_funds_pct", "Federal Funds Effective Rate", "% p.a.", "Effective rate (calendar days)", US_PD, "Board of Governors of the Federal Reserve System (US)", "fred/DFF.csv", -5, 30),
-    _fred("DTWEXBGS", "dollar_index", "Nominal Broad U.S. Dollar Index", "index, Jan 2006 = 100", "Index level", US_PD, "Board of Governors of the Federal Reserve System (US)", "fred/DTWEXBGS.csv", 10, 1000),
-    _fred("CBBTCUSD", "btc_usd_coinbase", "Coinbase Bitcoin price", "USD", "Daily price (calendar days)", FRED_COPYRIGHT, "Coinbase", "fred/CBBTCUSD.csv", 0.01, 1e7),
+    _fred("NASDAQCOM", "nasdaq_composite", "Nasdaq Composite", "NASDAQ Composite Index", "index points", "Closing value", FRED_COPYRIGHT, "Nasdaq, Inc.", "fred/NASDAQCOM.csv", 100, 1e6),
+    _fred("SP500", "sp500", "S&P 500", "S&P 500", "index points", "Closing value", FRED_COPYRIGHT, "S&P Dow Jones Indices LLC", "fred/SP500.csv", 100, 1e6),
+    _fred("DGS10", "yield_10y_pct", "10-year Treasury yield", "10-Year Treasury Constant Maturity Rate", "% p.a.", "Market yield", US_PD, "Board of Governors of the Federal Reserve System (US)", "fred/DGS10.csv", -5, 30),
+    _fred("DFF", "fed_funds_pct", "Effective federal funds rate", "Federal Funds Effective Rate", "% p.a.", "Effective rate (calendar days)", US_PD, "Board of Governors of the Federal Reserve System (US)", "fred/DFF.csv", -5, 30),
+    _fred("DTWEXBGS", "dollar_index", "Nominal Broad U.S. Dollar Index", "Nominal Broad U.S. Dollar Index", "index, Jan 2006 = 100", "Index level", US_PD, "Board of Governors of the Federal Reserve System (US)", "fred/DTWEXBGS.csv", 10, 1000),
+    _fred("CBBTCUSD", "btc_usd_coinbase", "Coinbase bitcoin price", "Coinbase Bitcoin price", "USD", "Daily price (calendar days)", FRED_COPYRIGHT, "Coinbase", "fred/CBBTCUSD.csv", 0.01, 1e7),
     Source(
         name="block_timestamps",
         title="Bitcoin block header timestamps around April 2021 and January 2022",

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
 from . import paths
@@ -36,6 +37,7 @@ FIGURE_PREFIX = {
     "book/appendix-data": "B",
 }
 NUMBER_START = re.compile(r"(?<![\w.\u2212-])-(?=[\d.])")
+APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)|(?<=s)'(?=\s)")
 SOURCE = re.compile(r'<p class="minebook-source">(.*?)</p>', re.S)
 
 
@@ -77,22 +79,38 @@ VERDICT_CLASS = {
 }
 
 
-class GluedText(SphinxTransform):
+def mark_glued_text(document):
     """`{glue:text}` pastes Python's formatting ("-1.2"); readers should see "−1.2". A glued verdict
     becomes a badge."""
+    for inline in document.findall(nodes.inline):
+        if "pasted-text" not in inline.get("classes", []) or "minebook-glued" in inline["classes"]:
+            continue
+        inline["classes"] += ["minebook-glued"]
+        if len(inline.astext()) > 60:  # a glued sentence reads at normal weight; a glued number stands out
+            inline["classes"] += ["glued-prose"]
+        verdict = VERDICT_CLASS.get(inline.astext().strip())
+        if verdict:
+            inline["classes"] += ["verdict", verdict]
+        for text in list(inline.findall(nodes.Text)):
+            # Sphinx curls the page's own apostrophes; glued text arrives after that, straight.
+            fixed = APOSTROPHE.sub("\u2019", NUMBER_START.sub("\u2212", str(text)))
+            if fixed != str(text):
+                text.parent.replace(text, nodes.Text(fixed))
+
+
+class GluedText(SphinxTransform):
     default_priority = 900
 
     def apply(self):
-        for inline in self.document.findall(nodes.inline):
-            if "pasted-text" not in inline.get("classes", []):
-                continue
-            verdict = VERDICT_CLASS.get(inline.astext().strip())
-            if verdict:
-                inline["classes"] += ["verdict", verdict]
-            for text in list(inline.findall(nodes.Text)):
-                fixed = NUMBER_START.sub("\u2212", str(text))
-                if fixed != str(text):
-                    text.parent.replace(text, nodes.Text(fixed))
+        mark_glued_text(self.document)
+
+
+class GluedFromOtherPages(SphinxPostTransform):
+    """Text glued from another page (`page::key`) arrives in myst-nb's post-transform (priority 5)."""
+    default_priority = 50
+
+    def apply(self, **kwargs):
+        mark_glued_text(self.document)
 
 
 def footer_text() -> str:
@@ -107,6 +125,29 @@ def footer_text() -> str:
 
 def set_footer(app, config):
     config.html_theme_options = {**config.html_theme_options, "extra_footer": footer_text()}
+
+
+PDF_NAME = "hashrate-on-the-move.pdf"  # the PDF edition, copied beside the site's index.html by `make pdf`
+
+
+def set_addresses(app, config):
+    """The repository and the site are named once, in _config.yml; pages write {{ repository_url }} etc."""
+    repository = config.html_theme_options.get("repository_url", "")
+    site = config.html_baseurl
+    if not repository or not site.endswith("/"):
+        raise ValueError("_config.yml must set repository.url and html.baseurl (ending in /)")
+    addresses = {
+        "repository": repository,
+        "site": site,
+        "pdf": site + PDF_NAME,
+        "zip": repository.rstrip("/") + "/archive/refs/heads/main.zip",
+    }
+    # {{ repository_url }} is the bare address (for prose and commands), {{ repository_link }} a Markdown link.
+    config.myst_substitutions = {
+        **config.myst_substitutions,
+        **{f"{name}_url": url for name, url in addresses.items()},
+        **{f"{name}_link": f"[{url.split('://', 1)[1].rstrip('/')}]({url})" for name, url in addresses.items()},
+    }
 
 
 # The list of figures ---------------------------------------------------------------------------------
@@ -250,8 +291,10 @@ def setup(app):
     app.add_js_file(None, body=FORCE_LIGHT, priority=100)
     app.connect("html-page-context", fix_page)
     app.connect("config-inited", set_footer)
+    app.connect("config-inited", set_addresses)
     app.connect("env-get-updated", number_figures_by_chapter, priority=900)
     app.add_transform(GluedText)
+    app.add_post_transform(GluedFromOtherPages)
     app.add_node(figure_list)
     app.add_directive("list-of-figures", ListOfFigures)
     app.connect("doctree-read", collect_figures)

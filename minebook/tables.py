@@ -4,6 +4,7 @@ sideways on a narrow screen instead of the page.
 
     table(frame, {"car": "Cumulative abnormal return, %"}, formats={"car": "{:+.1f}"},
           caption="…", note="…")
+    table(events, {"date": "Date", "outlet": "Source"}, links={"outlet": ("source_url", "source_title")}, …)
 
 The frame keeps its own column names for the code; only the shown copy is relabelled."""
 from __future__ import annotations
@@ -46,6 +47,15 @@ def _formatter(spec: str | Callable | None) -> Callable:
     return fmt
 
 
+def link(text, url, title=None) -> str:
+    """A link whose text, address and hover title come from the data: all escaped here, once. Only an https
+    address becomes a link; anything else leaves the text alone."""
+    if not str(url).startswith("https://"):
+        return html.escape(str(text))
+    hover = f' title="{html.escape(str(title), quote=True)}"' if title else ""
+    return f'<a href="{html.escape(str(url), quote=True)}"{hover}>{html.escape(typographic(str(text)))}</a>'
+
+
 class Table:
     """What a table cell displays: HTML for the book, the plain frame for a notebook's text view."""
 
@@ -66,14 +76,21 @@ class Table:
 
 
 def table(frame: pd.DataFrame, columns: Mapping[str, str], *, caption: str,
-          formats: Mapping[str, str | Callable] | None = None, note: str | None = None) -> Table:
-    """Show `columns` of `frame` (in that order, under those headers) as a reader's table."""
+          formats: Mapping[str, str | Callable] | None = None, note: str | None = None,
+          links: Mapping[str, tuple[str, str | None]] | None = None) -> Table:
+    """Show `columns` of `frame` (in that order, under those headers) as a reader's table. `links` makes a
+    column's cells links: {column: (column of addresses, column of hover titles or None)}."""
     formats = dict(formats or {})
-    shown = frame.reset_index()[list(columns)] if not set(columns) <= set(frame.columns) else frame[list(columns)]
-    shown = shown.reset_index(drop=True)
+    frame = frame.reset_index() if not set(columns) <= set(frame.columns) else frame
+    shown = frame[list(columns)].reset_index(drop=True)
+    drawn = shown.copy()
+    for col, (url, title) in (links or {}).items():
+        titles = frame[title] if title else [None] * len(frame)
+        drawn[col] = [link(t, u, h) for t, u, h in zip(frame[col], frame[url], titles)]
+        formats[col] = lambda cell: cell   # already escaped, with its link
     styler = (
-        shown.style.hide(axis="index")
-        .format({col: _formatter(formats.get(col)) for col in columns})
+        drawn.style.hide(axis="index")
+        .format({col: _formatter(formats.get(col)) if col not in (links or {}) else formats[col] for col in columns})
         .relabel_index([html.escape(columns[c]) for c in columns], axis="columns")
         .set_table_attributes('class="minebook-data-table"')
         # A fixed id keeps the output identical from one run to the next.

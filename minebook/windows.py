@@ -24,6 +24,12 @@ def kazakh_shutdown(events: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
 KAZAKH_BASELINE = (pd.Timestamp("2021-12-28"), pd.Timestamp("2022-01-04"))
 
 
+def kazakh_after(events: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The days after the restoration, to the end of 13 January 2022, the last whole day of the block excerpt:
+    the second baseline for the shutdown."""
+    return kazakh_shutdown(events)[1], pd.Timestamp("2022-01-14")
+
+
 def xinjiang_blackout(events: pd.DataFrame) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
     """The six days from the Xinjiang outage, and the eight days before the retarget of 15 April 2021."""
     start = events.loc[events["category"] == "power-outage", "date"].iloc[0]

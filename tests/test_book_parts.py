@@ -101,10 +101,11 @@ def test_data_appendix_counts():
     from notebooks import executed, glued
 
     from minebook.data import package
+    from minebook.sources import SOURCES
 
     g = glued(executed("appendix-data.md"))
     res = package()["resources"]
-    assert g["data_n_resources"] == len(res) == 21
+    assert g["data_n_resources"] == len(res) == len(SOURCES)
     assert g["data_total_rows"] == sum(len(load(r["name"])) for r in res)
 
 
