@@ -31,8 +31,14 @@ def event_study(returns: pd.DataFrame, first_day, last_day, market: str = "Nasda
     deviation, the cumulative abnormal return (CAR, log), its standard error sigma * sqrt(L), the
     window's actual and market-explained log returns, and the share of L-day stretches of the
     estimation window whose summed residuals were as low as the CAR (an empirical, fat-tail-proof check).
+
+    Returns on the US trading calendar span one calendar day or more (a Monday's spans three), so the model's
+    errors are also read with each day's noise variance in proportion to the days its return spans:
+    `t_calendar` is the CAR's t statistic so scaled, `break_ratio` how much noisier errors are on days after a
+    weekend or holiday, `tail_days` the estimation days beyond 3 sigma, `spans_break` whether the window has one.
     """
     data = returns[["Bitcoin", market]].dropna()
+    span = data.index.to_series().diff().dt.days.fillna(1)
     first = data.index.get_indexer([pd.Timestamp(first_day)], method="bfill")[0]
     est = data.iloc[first - gap - estimation:first - gap]
     beta, alpha = np.polyfit(est[market], est["Bitcoin"], 1)
@@ -42,9 +48,15 @@ def event_study(returns: pd.DataFrame, first_day, last_day, market: str = "Nasda
     abnormal = window["Bitcoin"] - expected
     length, car = len(window), float(abnormal.sum())
     sigma = float(resid.std(ddof=2))
+    after_break = span.loc[est.index] > 1
+    per_calendar_day = float((resid ** 2 / span.loc[est.index]).sum() / (len(est) - 2))
     return {
         "window": window.assign(expected=expected, abnormal=abnormal),
         "beta": float(beta), "sigma": sigma, "days": length, "car": car, "se": sigma * np.sqrt(length),
         "actual": float(window["Bitcoin"].sum()), "explained": float(expected.sum()),
         "as_bad_share": float((resid.rolling(length).sum().dropna() <= car).mean()),
+        "t_calendar": car / np.sqrt(per_calendar_day * span.loc[window.index].sum()),
+        "break_ratio": float(resid[after_break].var() / resid[~after_break].var()),
+        "tail_days": int((resid.abs() > 3 * sigma).sum()),
+        "spans_break": bool((span.loc[window.index] > 1).any()),
     }
