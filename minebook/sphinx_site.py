@@ -86,7 +86,8 @@ def mark_glued_text(document):
         if "pasted-text" not in inline.get("classes", []) or "minebook-glued" in inline["classes"]:
             continue
         inline["classes"] += ["minebook-glued"]
-        if len(inline.astext()) > 60:  # a glued sentence reads at normal weight; a glued number stands out
+        # A glued number stands out; a glued sentence or word ("most of", "rose") reads like the prose around it.
+        if len(inline.astext()) > 60 or not re.search(r"\d", inline.astext()):
             inline["classes"] += ["glued-prose"]
         verdict = VERDICT_CLASS.get(inline.astext().strip())
         if verdict:

@@ -102,3 +102,14 @@ def test_answers_page_pastes_every_answer():
     text = page_text("book/answers.html")
     assert len(re.findall(r"Verdict", text)) >= 4
     assert re.search(r"\d", text), "the answers carry numbers"
+
+
+def test_what_we_found_gives_short_findings_with_numbers_and_links():
+    raw = (SITE / "book/intro.html").read_text(encoding="utf-8")
+    box = re.search(r'<div class="[^"]*what-we-found[^"]*">(.*?)</div>', raw, flags=re.S).group(1)
+    items = re.findall(r"<li>(.*?)</li>", box, flags=re.S)
+    assert 4 <= len(items) <= 5
+    for item in items:
+        words = re.sub(r"\s+", " ", htmllib.unescape(re.sub(r"<[^>]+>", " ", item))).split()
+        assert re.search(r"\d", " ".join(words)) and len(words) <= 50, " ".join(words)
+        assert re.search(r'href="ch\d-[\w-]+\.html(#[\w-]+)?"', item), item
