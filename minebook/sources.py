@@ -75,6 +75,20 @@ BLOCKCHAIN_CITE = "Blockchain.com, Charts, https://www.blockchain.com/explorer/c
 RAW = "https://raw.githubusercontent.com"
 
 
+def _cited_table(name: str, title: str, parse, fields: tuple, primary_key: tuple, description: str,
+                 min_rows: int) -> Source:
+    """One of the book's own cited tables, kept in minebook/facts: every row names the page it comes from."""
+    return Source(
+        name=name, title=title, publisher="This book, from the news reports and official pages cited row by row",
+        url="", homepage="", licence=CITED_FACTS,
+        citation="Compiled for this book; each row cites its own source (source_url).", mirror=(), parse=parse,
+        fields=fields, primary_key=primary_key, description=description, curated=True, min_rows=min_rows,
+    )
+
+
+FRED_GAPS = "days FRED marks as missing are dropped, not filled."   # said of every FRED series
+
+
 def _fred(series: str, column: str, name: str, title: str, unit: str, description: str, licence: Licence,
           publisher: str, mirror: str, lo: float, hi: float) -> Source:
     return Source(
@@ -92,7 +106,7 @@ def _fred(series: str, column: str, name: str, title: str, unit: str, descriptio
             Field(column, "number", description, unit, lo, hi),
         ),
         primary_key=("date",),
-        description=f"{name}, daily; days FRED marks as missing are dropped, not filled.",
+        description=f"{name}, daily; {FRED_GAPS}",
         min_rows=5,
     )
 
@@ -381,17 +395,10 @@ SOURCES: tuple[Source, ...] = (
         description="A benchmark for what a large electricity user pays in the United States.",
         min_rows=5,
     ),
-    Source(
-        name="events",
-        title="Dated events: China's 2021 crackdown, Kazakhstan's January 2022, the Fed, halvings",
-        publisher="This book, from the news reports and official pages cited row by row",
-        url="",
-        homepage="",
-        licence=CITED_FACTS,
-        citation="Compiled for this book; each row cites its own source (source_url).",
-        mirror=(),
-        parse=derive.events,
-        fields=(
+    _cited_table(
+        "events", "Dated events: China's 2021 crackdown, Kazakhstan's January 2022, the Fed, halvings",
+        derive.events,
+        (
             Field("date", "date", "Day of the event (local date where the source gives one)"),
             Field("time_utc", "string", "Time of day in UTC (HH:MM) where the source gives one; blank otherwise", required=False),
             Field("event", "string", "What happened, in our words"),
@@ -402,22 +409,14 @@ SOURCES: tuple[Source, ...] = (
             Field("source_title", "string", "Title of the cited page"),
             Field("source_url", "string", "Address of the cited page"),
         ),
-        primary_key=("date", "event"),
-        description="Facts that exist only in prose, one cited source per row.",
-        curated=True,
+        ("date", "event"),
+        "Facts that exist only in prose, one cited source per row.",
         min_rows=5,
     ),
-    Source(
-        name="reported_figures",
-        title="Figures reported by others: shares, capacities and estimates the open data do not measure",
-        publisher="This book, from the reports and official pages cited row by row",
-        url="",
-        homepage="",
-        licence=CITED_FACTS,
-        citation="Compiled for this book; each row cites its own source (source_url).",
-        mirror=(),
-        parse=derive.reported_figures,
-        fields=(
+    _cited_table(
+        "reported_figures", "Figures reported by others: shares, capacities and estimates the open data do not measure",
+        derive.reported_figures,
+        (
             Field("figure", "string", "A short name for the figure, as the chapters look it up"),
             Field("what", "string", "What the figure is, in our words, with its scope"),
             Field("value", "number", "The figure as the source reports it"),
@@ -428,9 +427,8 @@ SOURCES: tuple[Source, ...] = (
             Field("published", "date", "When the cited page was published"),
             Field("source_url", "string", "Address of the cited page"),
         ),
-        primary_key=("figure",),
-        description="Reported, not measured: each figure is the source's, one cited source per row.",
-        curated=True,
+        ("figure",),
+        "Reported, not measured: each figure is the source's, one cited source per row.",
         min_rows=1,
     ),
 )

@@ -98,7 +98,10 @@ def test_difficulty_rule(g):
                                           else f"{100 * (err <= 1).mean():.0f}% are within a day")
     worst = steps.loc[steps["ratio"].idxmin()]
     assert g["data_biggest_cut_pct"] == pytest.approx(100 * (worst["ratio"] - 1), abs=1e-9)
-    assert g["data_biggest_cut_date"] == "4 July 2021"
+    # The cut took effect during 3 July 2021 (UTC): that day's mean lies between the old and the new value.
+    diff = load("btc_difficulty_daily").set_index("date")["difficulty"]
+    assert diff["2021-07-04"] < diff["2021-07-03"] < diff["2021-07-02"]
+    assert g["data_biggest_cut_date"] == "3 July 2021"
     assert -30 < g["data_biggest_cut_pct"] < -25  # the known -27.9% of July 2021
     assert g["data_rule_first_year"] == 2013
 
@@ -182,7 +185,7 @@ def test_series_have_their_proper_names(nb):
     text = text_of(nb)
     for proper in ["Nasdaq Composite (FRED NASDAQCOM)", "S&P 500 (FRED SP500)", "10-year Treasury yield (FRED DGS10)",
                    "Effective federal funds rate (FRED DFF)", "Nominal Broad U.S. Dollar Index (FRED DTWEXBGS)",
-                   "S&P 500, daily;", "Nominal Broad U.S. Dollar Index, daily;", "Effective federal funds rate, daily;"]:
+                   "S&P 500, daily.", "Nominal Broad U.S. Dollar Index, daily.", "Effective federal funds rate, daily."]:
         assert proper in text, proper
     for wrong in ["s&p 500", "u.s. dollar index", "nasdaq composite index", "NASDAQ Composite Index",
                   "10-Year Treasury Constant Maturity Rate", "Federal Funds Effective Rate"]:

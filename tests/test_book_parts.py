@@ -94,6 +94,12 @@ def test_landing_page_numbers():
     assert g["intro_kz_last"] == shares["Kazakhstan"].iloc[-1]
     assert g["intro_kz_first"] == shares["Kazakhstan"].iloc[0]
     assert g["intro_first_month"] == "September 2019" and g["intro_last_month"] == "January 2022"
+    # In the last month of the map China is back ahead of Kazakhstan, which is third, not second.
+    last = shares.iloc[-1].drop("Other").sort_values(ascending=False)
+    assert g["intro_china_last"] == shares["China"].iloc[-1] > shares["Kazakhstan"].iloc[-1]
+    assert g["intro_kz_rank"] == "third" == ["first", "second", "third"][list(last.index).index("Kazakhstan")]
+    china_jan2020 = shares.loc[:"2020-01-01", "China"].iloc[-1]
+    assert g["intro_china_word"] == ("most of" if china_jan2020 > 50 else "much of") == "most of"
 
 
 @pytest.mark.slow
