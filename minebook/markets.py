@@ -27,10 +27,13 @@ def event_study(returns: pd.DataFrame, first_day, last_day, market: str = "Nasda
                 estimation: int = 250, gap: int = 10) -> dict:
     """Market model fitted on `estimation` trading days ending `gap` days before the event.
 
-    Returns the event window's rows with expected and abnormal returns, beta, the residual standard
+    Returns the event window's rows with expected and abnormal returns, beta, alpha, the residual standard
     deviation, the cumulative abnormal return (CAR, log), its standard error sigma * sqrt(L), the
-    window's actual and market-explained log returns, and the share of L-day stretches of the
-    estimation window whose summed residuals were as low as the CAR (an empirical, fat-tail-proof check).
+    window's actual log return and the model's prediction for it (`explained`, alpha * L + beta * the market's
+    summed log return) in its two parts: `market_part`, beta * the market's summed log return (what the market's
+    own move predicts), and `drift`, alpha * L (bitcoin's average daily drift in the estimation window, over the
+    L days); and the share of L-day stretches of the estimation window whose summed residuals were as low as the
+    CAR (an empirical, fat-tail-proof check).
 
     Returns on the US trading calendar span one calendar day or more (a Monday's spans three), so the model's
     errors are also read with each day's noise variance in proportion to the days its return spans:
@@ -54,6 +57,7 @@ def event_study(returns: pd.DataFrame, first_day, last_day, market: str = "Nasda
         "window": window.assign(expected=expected, abnormal=abnormal),
         "beta": float(beta), "sigma": sigma, "days": length, "car": car, "se": sigma * np.sqrt(length),
         "actual": float(window["Bitcoin"].sum()), "explained": float(expected.sum()),
+        "alpha": float(alpha), "market_part": float(beta * window[market].sum()), "drift": float(alpha * length),
         "as_bad_share": float((resid.rolling(length).sum().dropna() <= car).mean()),
         "t_calendar": car / np.sqrt(per_calendar_day * span.loc[window.index].sum()),
         "break_ratio": float(resid[after_break].var() / resid[~after_break].var()),

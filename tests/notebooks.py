@@ -34,13 +34,16 @@ VEGALITE = "application/vnd.vegalite.v6+json"
 
 def glued(nb) -> dict:
     """The numbers and texts a notebook glued (glued charts are in `chart_specs`)."""
-    values = {}
+    values, names = {}, []
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             scrap = out.get("metadata", {}).get("scrapbook")
+            names += [scrap["name"]] if scrap else []
             if scrap and scrap.get("mime_prefix", "") + VEGALITE not in out["data"]:
                 text = out["data"][scrap.get("mime_prefix", "") + "text/plain"]
                 values[scrap["name"]] = ast.literal_eval(text)
+    twice = sorted({n for n in names if names.count(n) > 1})
+    assert not twice, f"glued more than once (the book build rejects it): {', '.join(twice)}"
     return values
 
 

@@ -234,6 +234,9 @@ def test_slowest_months_are_ranked_from_the_data(g, btc):
     price = btc.set_index("date")["price_usd"]
     assert f"fell by {100 * (1 - price['2018-11-30'] / price['2018-10-31']):.0f}%" in g["ch1_ex3_why"]
     assert g["ch1_ex3_answer"] == f"{g['ch1_ex3_slow_list']} {g['ch1_ex3_why']}"
+    # The list is two sentences, not one of 60-odd words.
+    first, second = text.split(". Slowest first, ")
+    assert len(first.split()) < 20 and len(second.split()) < 50
 
 
 def test_blocks_prose_shares_and_dip(g, btc):
@@ -251,9 +254,14 @@ def test_blocks_prose_shares_and_dip(g, btc):
 def test_hashprice_superlative_says_its_span(g, btc):
     b = btc[btc["date"] >= "2014-01-01"]
     hp = ((b["issuance_usd"] + b["fees_usd_computed"]) / (b["hashrate_ehs"] * 1000)).groupby(b["date"].dt.to_period("M")).mean()
-    assert hp.idxmax() == hp.index[0]  # the high is the chart's first month ...
-    assert g["ch1_hashprice_peak_when"] == f"in {hp.index[0]:%B %Y}, the month the chart starts"  # ... and the text says so
+    assert hp.idxmax() == hp.index[0]  # the high is the chart's first month, so "highest" would be empty:
+    assert "ch1_hashprice_peak_when" not in g  # the text compares the start with the end instead
+    assert g["ch1_hashprice_start"] == pytest.approx(hp.iloc[0], rel=1e-9)
+    assert g["ch1_hashprice_start_month"] == hp.index[0].strftime("%B %Y") == "January 2014"
     assert g["ch1_hashprice_fall_factor"] == pytest.approx(hp.max() / hp.iloc[-1], rel=1e-9)
+    # The ratio is rounded to two significant figures, not printed as a falsely precise "8,008 times lower".
+    ratio = hp.iloc[0] / hp.iloc[-1]
+    assert g["ch1_hashprice_fraction_text"] == f"about 1/{float(f'{ratio:.2g}'):,.0f}" == "about 1/8,000"
     last = btc["date"].iloc[-1]
     partial = last.day < last.days_in_month
     assert g["ch1_hashprice_recent_month"] == last.strftime("%B %Y") + (f" (to {last:%-d %B})" if partial else "")
@@ -300,6 +308,15 @@ def test_break_even_comparisons_and_finding(g, btc):
         assert number in finding, number
     assert s9[common] < 0.5 * us[common] and "under half that price" in finding
     assert "upper bounds" in finding
+    # The summary's short version: the S19 Pro's multiple of the US price and the S9's share of it.
+    assert g["ch1_s19_vs_us_ratio"] == pytest.approx(s19[common] / us[common], rel=1e-9)
+    assert g["ch1_old_vs_us"] == "under half that price"
+    # The landing page's headline: short (at most 35 words) and true.
+    headline = g["ch1_headline"]
+    assert len(headline.split()) <= 35
+    assert headline.startswith(f"In {common:%B %Y} ")
+    for number in (f"{s19[common]:.3f}", f"{s9[common]:.3f}", f"{us[common]:.4f}"):
+        assert number in headline, number
 
 
 def test_exercise_answers(g, btc):
@@ -331,6 +348,31 @@ def test_whats_next_map_facts(g):
     assert g["ch1_china_zero_months"] == "July and August 2021" and list(zero.strftime("%Y-%m")) == ["2021-07", "2021-08"]
 
 
+def test_toy_table_scatter_is_explained(g):
+    """Most ratios in the toy table are below 1: the page counts them and explains the scatter, from the hashes."""
+    import hashlib
+
+    def attempts(header, bits):
+        nonce = 0
+        while int(hashlib.sha256(f"{header}{nonce}".encode()).hexdigest(), 16) >= 2 ** (256 - bits):
+            nonce += 1
+        return nonce + 1
+
+    table = pd.DataFrame({bits: [attempts(f"header {i}", bits) for i in range(40)] for bits in range(2, 15, 2)})
+    ratios = (table.mean() / 2.0 ** table.columns.to_numpy()).round(2)
+    below = ratios[ratios < 1]
+    words = {5: "five", 6: "six", 7: "seven"}
+    assert len(ratios) == 7 and len(below) == 5
+    assert g["ch1_work_n_below_text"] == words[len(below)] and g["ch1_work_n_rows_text"] == words[len(ratios)]
+    assert (g["ch1_work_ratio_min"], g["ch1_work_ratio_max"]) == pytest.approx((below.min(), below.max()))
+    assert g["ch1_work_se_pct"] == pytest.approx(100 / np.sqrt(40)) and round(g["ch1_work_se_pct"]) == 16
+    assert ((ratios - 1).abs() < 3 / np.sqrt(40)).all()  # all within three standard errors
+    corr = np.log(table).corr().to_numpy()
+    assert all(corr[i, i + 1] > 0 for i in range(len(corr) - 1))  # "neighbouring rows move together"
+    text = PAGE.read_text()
+    assert "ratios are below 1" in text and "±{glue:text}`ch1_work_se_pct:.0f`%" in text
+
+
 def test_page_ends_on_its_answer_and_checks_moved_out():
     text = PAGE.read_text()
     headings = re.findall(r"^## (.+)$", text, re.M)
@@ -343,10 +385,23 @@ def test_page_ends_on_its_answer_and_checks_moved_out():
     # Wrong or unguarded wordings that must not come back.
     for wrong in [r"4 July", r"\(new\)", r"\(old\)", r"blackout in Almaty", r"April 2021 \(the Xinjiang blackout\) and November 2018",
                   r"m\[m < 140\]", r"[Ee]xercise \{ref\}", r"Hashprice peaked", r"wherever power is cheapest",
-                  r"more efficient still", r"Hash rate flows to the cheapest", r"\d+ day\(s\)"]:
+                  r"more efficient still", r"Hash rate flows to the cheapest", r"\d+ day\(s\)",
+                  # The editor's review: an overclaiming opening, the answer told three times, an empty superlative,
+                  # a falsely precise ratio, a verbless fragment, an exercise pointing at printed output, long sentences.
+                  r"tickets are cheapest where power is cheapest", r"comes back to one fact",
+                  r"That is the chapter's answer", r"Hashprice was highest", r"times\s+lower",
+                  r"ch1_hashprice_peak_when", r"Now the break-even price", r"The first number", r"The second,\s+\{glue",
+                  r"It is \*inferred\*: if blocks", r"and scales the difficulty by the ratio \(capped"]:
         assert not re.search(wrong, text), wrong
     # Jargon: each listed term is linked once at least.
     for term in ["block", "nonce", "hash", "block header", "SHA-256", "proof of work", "hash rate", "difficulty",
                  "retarget", "EH/s", "halving", "block subsidy", "block reward", "hashprice", "J/TH", "CBECI", "pool",
                  "ASIC", "efficiency", "mining map"]:
         assert re.search(r"\{term\}`(%s|[^`]*<%s>)`" % (re.escape(term), re.escape(term)), text), term
+
+
+def test_wrong_glued_wordings_do_not_return(g):
+    texts = " ".join(v for v in g.values() if isinstance(v, str))
+    for wrong in [r"times lower", r"a day; from the slowest", r"Hashprice was highest", r"the month the chart starts",
+                  r"\(upper bounds, which leave out"]:
+        assert not re.search(wrong, texts), wrong

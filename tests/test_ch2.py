@@ -198,7 +198,7 @@ def test_chart_colours_and_event_labels(specs):
 def test_computed_titles(specs):
     titles = [s["title"]["text"] for s in specs]
     assert titles[0] == ("On the map China had over half of the world's hash rate until February 2021, led until June, "
-                         "then vanished for two months")
+                         "then read zero for two months")
     assert titles[1] == "China's mining power collapsed in mid-2021; the United States' ended the map at its highest"
     assert titles[2] == "The network's hash rate fell 53% from its spring peak to a low 6 weeks after Beijing's statement"
     assert titles[5] == "The cut of July 2021, \u221227.9%, is the largest since the record begins in 2009"
@@ -278,6 +278,89 @@ def test_findings_and_answers_for_the_lead(g, shares):
     assert "July 2021, the first month China reads zero" in g["ch2_ex2_answer"]
 
 
+def prose(text):
+    """The page without its code cells."""
+    return re.sub(r"```\{code-cell\}.*?```", "", text, flags=re.S)
+
+
+def test_opening_and_recovery_say_which_span(g):
+    """The call came after the peak: the fall is measured from the call (and from the peak), the recovery from both."""
+    btc = load("btc_daily").set_index("date")
+    h7 = btc["hashrate_ehs"].rolling(7).mean()["2021-01-01":"2021-12-31"]
+    peak_day, trough_day = h7[:"2021-05-31"].idxmax(), h7["2021-05-15":"2021-08-31"].idxmin()
+    events = load("events")
+    call = events.loc[events["event"].str.contains("State Council"), "date"].iloc[0]
+    assert call == pd.Timestamp("2021-05-21") and peak_day < call < trough_day
+    assert g["ch2_statement_date"] == "21 May"
+    days = (trough_day - call).days
+    assert days == 42 and g["ch2_weeks_statement_to_trough_text"] == "six weeks"
+    assert round(g["ch2_hash_fall_from_statement_pct"]) == round(100 * (1 - h7[trough_day] / h7[call - pd.Timedelta(days=1)])) == 44
+    back = h7[trough_day:][h7[trough_day:] >= h7[peak_day]].index[0]
+    assert g["ch2_days_to_recover"] == (back - trough_day).days == 160
+    assert g["ch2_days_peak_to_recover"] == (back - peak_day).days == 210
+    text = prose((BOOK / "ch2-china-exodus.md").read_text())
+    opening = text.split("## How dominant")[0]
+    assert opening.index("ch2_statement_date") < opening.index("ch2_hash_fall_from_statement_pct") < opening.index("ch2_fall_pct")
+    assert "{glue:text}`ch2_days_to_recover` days after the low" in text
+    assert "{glue:text}`ch2_days_peak_to_recover` after the peak" in text
+    # The State Council is glossed where it first appears in the prose.
+    first = text.index("State Council")
+    assert text[first:first + 40].startswith("State Council (China's cabinet)")
+
+
+def test_cheap_enough_for_how_many_machines(g):
+    btc = load("btc_daily").set_index("date")
+    per_th_day = ((btc["issuance_usd"] + btc["fees_usd_computed"]) / (btc["hashrate_ehs"] * 1e6)).resample("MS").mean()
+    price = load("us_industrial_electricity_price").set_index("month")["price_usd_per_kwh"]
+    months = pd.date_range("2021-06-01", "2022-01-01", freq="MS")
+    limit = (per_th_day[months] / (0.024 * price[months])).min()
+    asics = load("asic_efficiency_cbeci").set_index("model")["efficiency_j_per_th"]
+    n_pass = int((asics <= limit).sum())
+    assert (n_pass, len(asics)) == (70, 84) and asics["Bitmain Antminer S9 (11.5Th)"] <= limit < asics.max()
+    assert g["ch2_us_cheap_enough"] == f"{n_pass} of the {len(asics)} models in CBECI's hardware list, the S9 among them"
+    assert (g["ch2_ex5_n_models"], g["ch2_ex5_n_list"]) == (n_pass, len(asics))
+    text = " ".join((BOOK / "ch2-china-exodus.md").read_text().split())
+    assert text.count("cheap enough for {glue:text}`ch2_us_cheap_enough`") == 3  # US section twice, summary once
+
+
+def test_every_gainer_since_april_is_named(g, shares):
+    share = shares.pivot(index="month", columns="country", values="share_pct")
+    hundredths = ((share.loc["2022-01-01"] - share.loc["2021-04-01"]) * 100).round().astype(int)
+    gainers = hundredths[hundredths > 0].sort_values(ascending=False, kind="stable")
+    assert list(gainers.index) == ["United States", "Kazakhstan", "Canada", "Other", "Germany"]
+    text = g["ch2_destinations"]
+    names = {"United States": "the United States", "Other": "the map's \"Other\" group"}
+    positions = [text.index(names.get(c, c)) for c in gainers.index]
+    assert positions == sorted(positions)
+    for country, h in gainers.items():
+        tenths = (h + 5) // 10  # half up: Germany's 3.06 - 2.81 is +0.3
+        assert f"{names.get(country, country)} (+{tenths / 10:.1f}" in text, country
+    assert "Germany (+0.3)" in text and text.startswith("the United States (+21.0 points)")
+
+
+def test_where_the_hash_rate_went(g, shares):
+    share = shares.pivot(index="month", columns="country", values="share_pct")
+    change = (share.iloc[-1] - share.iloc[0]).sort_values(ascending=False)
+    assert list(change.index[:2]) == ["United States", "Kazakhstan"] and g["ch2_kz_gain_rank"] == "second-largest"
+    assert round(change["United States"], 1) == 33.8 and round(100 * change["United States"] / -change["China"]) == 62
+    text = prose((BOOK / "ch2-china-exodus.md").read_text())
+    ending = text.split("## Summary")[0].rsplit("So where did the hash rate go?", 1)
+    assert len(ending) == 2
+    for key in ("ch2_us_gain_pts", "ch2_us_share_of_china_loss_pct", "ch2_china_loss_pts", "ch2_kz_gain_pts", "ch2_kz_gain_rank"):
+        assert key in ending[1], key
+    assert g["ch2_cuts_2021_in_top10_text"] == "three" and g["ch2_cuts_2021_in_top10"] == 3
+
+
+def test_one_precision_for_china_and_eia_not_independent():
+    text = prose((BOOK / "ch2-china-exodus.md").read_text())
+    for key in ("ch2_china_peak", "ch2_china_april_2021", "ch2_us_last_pct", "ch2_china_jan_2022"):
+        formats = set(re.findall(r"\{glue:text\}`%s:([^`]*)`" % key, text))
+        assert formats == {".1f"}, (key, formats)
+    eia = text.split("Energy Information Administration", 1)[1].split("What the data cannot show", 1)[0]
+    for words in ("not independent", "top-down", "bottom-up", "Cambridge index", "individual mining facilities"):
+        assert words in " ".join(eia.split()), words
+
+
 WRONG = [  # wordings that the data contradict; they must never come back
     r"most of the world's bitcoin was mined in China",
     r"took effect on 4 July",
@@ -288,6 +371,19 @@ WRONG = [  # wordings that the data contradict; they must never come back
     r"fell with the State Council statement",
     r"Within \d+ weeks of Beijing's statement the network lost",
     r"to the United States, Kazakhstan and Russia",
+    # The editor's review of the story pages:
+    r"cheap enough for every machine",
+    r"Chapter 1 used the same trick",
+    r"estimating from both ends",
+    r"numbers suggest that the\s+scarce thing",
+    r"vanished for two months",
+    r"China vanished",
+    r"ch2_cuts_2021_in_top10` of the ten",
+    r"rose, net, in the United States, Kazakhstan and Canada",
+    r"the United States, Kazakhstan and Canada,",
+    r"weeks_peak_to_trough_text`, from its spring peak",
+    r"It took \{glue:text\}`ch2_days_to_recover` days, until",
+    r"ch2_china_peak:\.0f",
 ]
 
 

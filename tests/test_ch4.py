@@ -73,6 +73,26 @@ def market_model(rets, first, last, estimation=250, gap=10, market="nq", calenda
     return beta, car, se, win["btc"].sum(), beta * win[market].sum() + alpha * len(win)
 
 
+def model_parts(rets, first, last, market="nq"):
+    """The market model's prediction for a window in its two parts, by ordinary least squares: the market's own
+    part (beta times the market's summed log return) and the drift (alpha times the window's days)."""
+    data = rets[["btc", market]].dropna()
+    i = data.index.searchsorted(pd.Timestamp(first))
+    est = data.iloc[i - 260:i - 10]
+    X = np.column_stack([np.ones(len(est)), est[market]])
+    (alpha, beta), *_ = np.linalg.lstsq(X, est["btc"], rcond=None)
+    resid = est["btc"] - X @ np.array([alpha, beta])
+    sigma = np.sqrt((resid ** 2).sum() / (len(est) - 2))
+    win = data.loc[first:last]
+    return {"alpha": alpha, "beta": beta, "market_part": beta * win[market].sum(), "drift": alpha * len(win),
+            "actual": win["btc"].sum(), "se": sigma * np.sqrt(len(win)), "sigma": sigma, "resid": resid,
+            "abnormal": win["btc"] - alpha - beta * win[market], "days": len(win)}
+
+
+WINDOWS = [("jan22", "2022-01-05", "2022-01-07"), ("apr21", "2021-04-16", "2021-04-19"),
+           ("may21", "2021-05-21", "2021-05-21"), ("jun21", "2021-06-18", "2021-06-21")]
+
+
 @pytest.mark.parametrize("key,first,last", [
     ("jan22", "2022-01-05", "2022-01-07"), ("apr21", "2021-04-16", "2021-04-19"),
     ("may21", "2021-05-21", "2021-05-21"), ("jun21", "2021-06-18", "2021-06-21"),
@@ -190,26 +210,134 @@ def test_the_direction_words_follow_the_data(g, rets):
     assert g["ch4_jan22_move"] == _moved(window["btc"].sum())
     assert g["ch4_jan22_noun"] == ("fall" if window["btc"].sum() < 0 else "rise")
     assert g["ch4_jan22_nasdaq_noun"] == ("fall" if window["nq"].sum() < 0 else "rise")
-    beta, car, se, actual, explained = market_model(rets, "2022-01-05", "2022-01-07")
-    assert g["ch4_jan22_market_share_pct"] == pytest.approx(100 * explained / actual)
+    m = model_parts(rets, "2022-01-05", "2022-01-07")
+    assert g["ch4_jan22_market_share_pct"] == pytest.approx(100 * m["market_part"] / m["actual"])
     assert g["ch4_jan22_days_word"] == "three-day"
     for text in (g["ch4_finding"], g["ch4_answer_price"], g["ch4_jan22_market_part"]):
         assert "lost" not in text and "gained" not in text
 
 
 def test_the_finding_and_the_answer(g, rets):
+    """Editor's review (ch4 item 1): the finding, headline and answer give the Nasdaq's own part (beta times its
+    move), not the whole prediction, which also holds bitcoin's drift; every piece is in log points."""
     beta, car, se, actual, explained = market_model(rets, "2022-01-05", "2022-01-07")
+    m = model_parts(rets, "2022-01-05", "2022-01-07")
+    share = 100 * m["market_part"] / actual
     r = rets.loc["2022"]
     lo, hi = fisher(np.corrcoef(r["btc"], r["nq"])[0, 1], len(r))
     for key in ("ch4_finding", "ch4_answer_price"):
         text = g[key].replace("\u2212", "-")
-        assert _moved(actual) in text
-        assert f"accounts for {100 * explained / actual:.0f}% of that {'fall' if actual < 0 else 'rise'}" in text
+        assert _moved(actual) in text and f"({100 * actual:+.1f} log points)" in text
+        assert f"accounts for {abs(100 * m['market_part']):.1f} of those points" in text
+        assert f"({share:.0f}%" in text and f"({100 * explained / actual:.0f}%" not in text
+        assert f"after {100 * m['drift']:+.1f} of bitcoin's usual drift" in text
         assert f"{lo:.2f} to {hi:.2f}" in text
-        assert f"{100 * car:+.1f}% (95% interval {100 * (car - 1.96 * se):.1f}% to {100 * (car + 1.96 * se):+.1f}%)" in text
+        assert (f"{100 * car:+.1f} log points (95% interval {100 * (car - 1.96 * se):.1f} to "
+                f"{100 * (car + 1.96 * se):+.1f})") in text
         assert ("is within chance" in text) == (abs(car / se) < 1.96)
+        assert "%)" not in text.split("abnormal return of")[1]     # the abnormal return is not in percent
+    headline = g["ch4_headline"]
+    assert f"the Nasdaq's own fall accounts for {share:.0f}% of that fall (in log terms)" in headline
+    assert g["ch4_answer_price"].startswith("About half of it, the stock market") == (40 <= share <= 60)
     assert g["ch4_finding"].count(". ") == 0           # one sentence
     assert g["ch4_answer_price"].count(". ") <= 1      # two at most
+
+
+def test_the_nasdaqs_own_part_of_the_january_fall(g, rets):
+    """Editor's review (ch4 item 1): the model predicts -4.5 log points for 5-7 January 2022, -5.1 of them from
+    the Nasdaq's fall (51% of bitcoin's fall), offset by +0.6 of bitcoin's usual drift (alpha, +0.20 a day)."""
+    m = model_parts(rets, "2022-01-05", "2022-01-07")
+    assert g["ch4_jan22_market_part_pct"] == pytest.approx(100 * m["market_part"], abs=1e-9)
+    assert g["ch4_jan22_drift_pct"] == pytest.approx(100 * m["drift"], abs=1e-9)
+    assert g["ch4_jan22_alpha_pct"] == pytest.approx(100 * m["alpha"], abs=1e-9)
+    assert g["ch4_jan22_predicted_pct"] == pytest.approx(100 * (m["market_part"] + m["drift"]), abs=1e-9)
+    assert g["ch4_jan22_market_share_pct"] == pytest.approx(100 * m["market_part"] / m["actual"])
+    # The published numbers; a data refresh that changes them must change this line on purpose.
+    assert (round(100 * m["market_part"], 1), round(100 * m["drift"], 1), round(100 * (m["market_part"] + m["drift"]), 1),
+            round(100 * m["market_part"] / m["actual"])) == (-5.1, 0.6, -4.5, 51)
+    text = g["ch4_jan22_prediction"].replace("\u2212", "-")
+    assert text == (f"the model predicts {100 * (m['market_part'] + m['drift']):+.1f} log points: "
+                    f"{100 * m['market_part']:+.1f} from the Nasdaq's fall, offset by {100 * m['drift']:+.1f} of "
+                    "bitcoin's usual drift")
+    assert g["ch4_jan22_market_part"] == (f"the Nasdaq's fall accounts for {abs(100 * m['market_part']):.1f} of "
+                                          f"bitcoin's {abs(100 * m['actual']):.1f} log points "
+                                          f"({100 * m['market_part'] / m['actual']:.0f}%)")
+
+
+@pytest.mark.parametrize("key,first,last", WINDOWS)
+def test_each_window_in_its_parts(g, rets, key, first, last):
+    """The prediction is the Nasdaq's part plus the drift; in the 2021 windows the Nasdaq's part was a fall
+    while the whole prediction was a rise (the drift outweighed it), which the old "explained by the Nasdaq"
+    column hid."""
+    m = model_parts(rets, first, last)
+    assert g[f"ch4_{key}_market_part_pct"] == pytest.approx(100 * m["market_part"], abs=1e-9)
+    assert g[f"ch4_{key}_drift_pct"] == pytest.approx(100 * m["drift"], abs=1e-9)
+    assert g[f"ch4_{key}_predicted_pct"] == pytest.approx(100 * (m["market_part"] + m["drift"]), abs=1e-9)
+    if key != "jan22":
+        assert m["market_part"] < 0 < m["market_part"] + m["drift"]
+
+
+def test_the_t_statistics_with_no_drift(g, rets):
+    """Editor's review (ch4 item 1): with alpha = 0 the t statistics are -0.60, -2.01, -2.13, -2.97 and the
+    verdicts do not change."""
+    t = {}
+    for key, first, last in WINDOWS:
+        m = model_parts(rets, first, last)
+        t[key] = (m["actual"] - m["market_part"]) / m["se"]
+        assert g[f"ch4_{key}_t_no_drift"] == pytest.approx(t[key], abs=1e-9)
+    assert [round(v, 2) for v in t.values()] == [-0.60, -2.01, -2.13, -2.97]
+    text = g["ch4_no_drift_text"].replace("\u2212", "-")
+    assert all(f"{v:.2f} (" in text for v in t.values())
+    same = [v < -1.96 for v in t.values()] == [g[f"ch4_{k}_t"] < -1.96 for k, *_ in WINDOWS]
+    assert ("the same windows are beyond chance" in text) == same
+
+
+def test_the_share_of_stretches_as_bad(g, rets):
+    """Editor's review (ch4 item 7): Sichuan's share is 0.4%, printed "<1%", never "0%"."""
+    for key, first, last in WINDOWS:
+        m = model_parts(rets, first, last)
+        car = m["abnormal"].sum()
+        share = 100 * (m["resid"].rolling(m["days"]).sum().dropna() <= car).mean()
+        assert g[f"ch4_{key}_as_bad_pct"] == pytest.approx(share)
+        assert g[f"ch4_{key}_as_bad_text"] == ("<1%" if 0 < share < 0.5 else f"{share:.0f}%")
+    assert g["ch4_jun21_as_bad_text"] == "<1%"
+
+
+def test_the_days_outside_the_band(g, rets, specs):
+    """Editor's review (ch4 item 2): the day-by-day chart's title is about days, not windows."""
+    outside = {}
+    for key, first, last in WINDOWS:
+        m = model_parts(rets, first, last)
+        outside[key] = int((m["abnormal"].abs() > 1.96 * m["sigma"]).sum())
+    assert outside == {"jan22": 0, "apr21": 1, "may21": 1, "jun21": 1}
+    expected = "In each 2021 window one day falls outside the band of chance; no day of January 2022 does"
+    assert g["ch4_days_finding"] == expected
+    assert specs[3]["title"]["text"] == expected
+
+
+def test_the_2021_shocks_are_named_for_what_they_were(g, page):
+    """Editor's review (ch4 item 3): Xinjiang was a grid outage, not a move against mining."""
+    events = load("events").set_index("date")
+    kinds = [events.loc[day, "category"] for day in ("2021-04-16", "2021-05-21", "2021-06-18")]
+    assert kinds == ["power-outage", "china-crackdown", "china-crackdown"]
+    assert g["ch4_shocks_2021_text"] == "the three 2021 shocks to Chinese mining (one outage, two official steps)"
+    assert g["ch4_summary_2021"].startswith("By the chapter's test, the three 2021 shocks to Chinese mining (one "
+                                            "outage, two official steps) all came with abnormal falls beyond chance")
+    assert "{glue:text}`ch4_shocks_2021_text` mattered to the price" in page
+
+
+def test_the_dollar_moved_against_bitcoin(g, rets):
+    """Editor's review (ch4 item 5): in 2020 and 2022 bitcoin moved more strongly *against* the dollar."""
+    price = load("btc_daily").set_index("date")["price_usd"]
+    nasdaq = load("fred_nasdaqcom").set_index("date")["nasdaq_composite"].dropna()
+    dollar = load("fred_dtwexbgs").set_index("date")["dollar_index"]
+    r = np.log(pd.DataFrame({"b": price.reindex(nasdaq.index), "n": nasdaq, "d": dollar.reindex(nasdaq.index)})).diff()
+    r = r[r.index >= "2019-01-01"].dropna(subset=["b", "n"])
+    corr = {y: r.loc[str(y), "b"].corr(r.loc[str(y), "d"]) for y in range(2019, 2024)}
+    assert g["ch4_corr_dollar_low_rate_year"] == pytest.approx(corr[2020])
+    assert g["ch4_corr_dollar_peak_year"] == pytest.approx(corr[2022])
+    assert sorted(corr, key=corr.get)[:2] == [2020, 2022] or sorted(corr, key=corr.get)[:2] == [2022, 2020]
+    assert corr[2020] < 0 and corr[2022] < 0
 
 
 def test_calendar_scaled_event_studies(g, rets):
@@ -239,10 +367,12 @@ def test_every_exercise_has_an_answer_key(g, page):
 def test_exercise_answers_recomputed(g, rets):
     text = {k: g[f"ch4_ex{k}_answer"].replace("\u2212", "-") for k in (1, 2, 4)}
     beta, car, se, _, explained = market_model(rets, "2022-01-05", "2022-01-07", market="sp")
-    assert f"β is {beta:.2f}" in text[1] and f"abnormal return {100 * car:+.1f}% (t = {car / se:.2f}" in text[1]
-    assert f"explained part {100 * explained:.1f} log percentage points" in text[1]
+    assert f"β is {beta:.2f}" in text[1] and f"abnormal return {100 * car:+.1f} log points (t = {car / se:.2f}" in text[1]
+    sp_part = model_parts(rets, "2022-01-05", "2022-01-07", market="sp")["market_part"]
+    nq_part = model_parts(rets, "2022-01-05", "2022-01-07")["market_part"]
+    assert f"{100 * sp_part:.1f} log points (against {100 * nq_part:.1f} for the Nasdaq)" in text[1]
     beta, car, se, _, _ = market_model(rets, "2022-01-05", "2022-01-07", estimation=120, gap=30)
-    assert f"β is {beta:.2f}" in text[2] and f"abnormal return {100 * car:+.1f}%" in text[2]
+    assert f"β is {beta:.2f}" in text[2] and f"abnormal return {100 * car:+.1f} log points" in text[2]
     assert f"t = {car / se:.2f}" in text[2] and ("does not change" in text[2]) == (abs(car / se) < 1.96)
     cb = load("fred_cbbtcusd").set_index("date")["btc_usd_coinbase"]
     alt = np.log(cb.reindex(rets.index)).diff()
@@ -257,13 +387,21 @@ def test_the_page_keeps_its_corrections(page):
     for wrong in [r"as rates (began to )?r(i|o)se", r"If anything, then, the price leads", r"bitcoin lost \{glue",
                   r"bitcoin fell sharply", r"the analyst quoted in the article meant by having no precedent",
                   r"## A check on the price itself", r"ch4_gap_", r"ch4_fig_sources", r"run from price to hash rate",
-                  r"quiet\s+estimation window", r"\(exercise 4\)"]:
+                  r"quiet\s+estimation window", r"\(exercise 4\)",
+                  # the editor's review of the analysis pages (ch4 items 1-9)
+                  r"log percentage points", r"Explained by the Nasdaq", r"China's moves against mining",
+                  r"and with Kosovo's mining ban, announced the day before", r"moved more with the dollar",
+                  r"95% interval under\s+chance alone", r"event windows fall beyond chance",
+                  r"\"Dollar index\"", r"Standard error, percentage points", r"Chinese mining shocks"]:
         assert not re.search(wrong, page, flags=re.I), wrong
+    assert "Kosovo's mining ban came the day before, outside the window" in page
+    assert "the CAR ±1.96 σ√*L*" in page and "its highest since the chart starts in" in page
     assert "{ref}`appendix-price-sources`" in page
     assert "Nathalie Janson" in page and "Vincent Boy" in page
     # Jargon at first use, linked to the glossary (conventions rule 4).
     for term in ["log return", "correlation", "market model", "beta", "abnormal return", "event study",
-                 "t statistic", "confounding", "cross-correlation", "FOMC"]:
+                 "t statistic", "confounding", "cross-correlation", "FOMC", "alpha", "sigma", "Fisher's z",
+                 "least-squares line", "statistical significance"]:
         assert re.search(r"\{term\}`(" + re.escape(term) + r"|[^`<]+<" + re.escape(term) + r">)`", page), term
     # The chapter ends on its answer: the lead-lag section comes last before the summary.
     sections = re.findall(r"^## (.+)$", page, flags=re.M)
@@ -393,12 +531,39 @@ def test_colours_come_from_the_books_palette(specs):
 def test_finding_titles_follow_the_data(g, specs):
     titles = [s["title"]["text"] for s in specs]
     assert f"{g['ch4_corr_nasdaq_2021']:.2f} in 2021, {g['ch4_corr_nasdaq_2022']:.2f} in 2022" in titles[0]
-    assert titles[3].startswith(f"{g['ch4_n_beyond_chance']} of 4 event windows fall beyond chance")
-    assert titles[3].endswith("January 2022 is not one of them") == (g["ch4_jan22_t"] > -1.96)
+    # Figure 4.4 shows days, so its title counts days outside the band (the windows are Figure 4.5's).
+    assert titles[3] == g["ch4_days_finding"] and "window" in titles[3] and "event windows fall" not in titles[3]
     assert titles[2].endswith(pd.Timestamp(g["ch4_first_hike"]).strftime("%B %Y"))
     # The rolling chart no longer says bitcoin joined the stock market "as rates began to rise".
     assert "as rates" not in titles[1] and "joined the stock market" not in titles[1]
     assert titles[1].startswith(f"Bitcoin's link with stocks peaked in {g['ch4_rolling_nasdaq_max_date']} "
                                 f"({g['ch4_rolling_nasdaq_max']:.2f})")
     assert f"{g['ch4_rolling_nasdaq_max_2020']:.2f} in 2020" in titles[1]
+    assert f"its highest since the chart starts in {g['ch4_rolling_start_year']}" in titles[1]
     assert titles[4].endswith("within the range of chance") == (abs(g["ch4_jan22_t"]) < 1.96)
+    # Figure 4.5 says how many 2021 windows stay beyond chance with calendar-scaled noise.
+    n_cal = sum(g[f"ch4_{k}_t_calendar"] < -1.96 for k in ("apr21", "may21", "jun21"))
+    words = ["no", "one", "two", "three"]
+    assert titles[4].startswith("All three 2021 shocks to Chinese mining came with abnormal falls beyond chance"
+                                + (f" ({words[n_cal]} with calendar-scaled noise)" if n_cal < 3 else ""))
+
+
+def test_the_event_study_table_separates_the_nasdaq_from_the_drift(rets):
+    """Editor's review (ch4 item 1): the table shows the model's prediction and, apart, the Nasdaq's own part; the
+    Xinjiang row's Nasdaq part is a fall even though the prediction is a rise."""
+    import html as html_lib
+
+    tables = [out["data"]["text/html"] for cell in executed("ch4-what-moves-the-price.md").cells
+              for out in cell.get("outputs", []) if "Event window" in out.get("data", {}).get("text/html", "")]
+    assert len(tables) == 1
+    text = html_lib.unescape(tables[0]).replace("\u2212", "-")
+    assert "Predicted by the model" in text and "of which the Nasdaq's part (β × Nasdaq)" in text
+    assert "Explained by the Nasdaq" not in text and "log points" in text
+    rows = re.findall(r"<tr>(.*?)</tr>", tables[0], flags=re.S)[1:]
+    cells = [[html_lib.unescape(c).replace("\u2212", "-") for c in re.findall(r'<td[^>]*>([^<]*)</td>', row)]
+             for row in rows]
+    for (key, first, last), row in zip(WINDOWS, cells):
+        m = model_parts(rets, first, last)
+        assert row[4] == f"{100 * (m['market_part'] + m['drift']):+.1f}", (key, row)
+        assert row[5] == f"{100 * m['market_part']:+.1f}", (key, row)
+    assert cells[3][9] == "<1"        # Sichuan: 0.4% of stretches, not "0"

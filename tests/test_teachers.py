@@ -328,3 +328,137 @@ def test_chapter_four_correlations_match_the_chapter(g):
         if f"ch4_corr_nasdaq_{year}" in ch4:
             assert g[f"teach_ch4_corr_{year}"] == pytest.approx(ch4[f"ch4_corr_nasdaq_{year}"])
     assert g["teach_ch4_corr_2020"] > g["teach_ch4_corr_2023"]
+
+
+# The editor's review of the analysis pages ------------------------------------------------------------------------
+
+NEW_TERMS = ["alpha", "Fisher's z", "sigma", "least-squares line", "statistical significance", "chi-squared distribution",
+             "fat tails", "rolling correlation", "FRED"]
+
+
+def test_the_glossary_defines_the_terms_the_analysis_pages_use():
+    entries = glossary_entries()
+    assert [t for t in NEW_TERMS if t not in entries] == []
+    assert "α" in entries["alpha"] and "intercept" in entries["alpha"] and "drift" in entries["alpha"]
+    assert "σ" in entries["sigma"] and "standard deviation" in entries["sigma"]
+    # The market model names its intercept, bitcoin's average daily drift in the fitting window.
+    assert "α" in entries["market model"] and "drift" in entries["market model"]
+    # The Fed sets a target range; the book's series is the effective rate (FRED's DFF).
+    assert "target range" in entries["federal funds rate"] and "effective rate" in entries["federal funds rate"]
+    assert "this is the rate it raised" not in entries["federal funds rate"]
+    import json
+
+    package = json.loads((BOOK.parent / "data" / "datapackage.json").read_text())
+    dff = next(r for r in package["resources"] if r["name"] == "fred_dff")
+    assert dff["title"].startswith("Effective federal funds rate")
+
+
+def test_each_glossary_entry_points_to_the_chapter_that_first_links_it():
+    """CBECI and pool said "See Chapter 2" but Chapter 1 links them first: the pointer must name that chapter."""
+    entries = glossary_entries()
+    order = ["ch1-how-mining-works", "ch2-china-exodus", "ch3-kazakhstan", "ch4-what-moves-the-price",
+             "appendix-fact-check"]
+    label = {"appendix-fact-check": "fact-check"}
+    first = {}
+    for stem in order:
+        for role in re.findall(r"\{term\}`([^`]+)`", PAGES[stem]):
+            target = re.search(r"<([^>]+)>\s*$", role)
+            first.setdefault((target.group(1) if target else role).strip().lower(), label.get(stem, stem[:3]))
+    wrong = []
+    for term, definition in entries.items():
+        pointed = re.findall(r"\]\(([\w-]+)\)", definition.split(" See [", 1)[1])
+        if term.lower() in first and first[term.lower()] not in pointed:
+            wrong.append((term, first[term.lower()], pointed))
+    assert wrong == []
+    assert "[Chapter 1](ch1)" in entries["CBECI"] and "[Chapter 1](ch1)" in entries["pool"]
+
+
+def _prose(text: str) -> str:
+    """The page without its code cells."""
+    return re.sub(r"^```\{code-cell\}.*?^```$", "", text, flags=re.M | re.S)
+
+
+def test_the_guide_links_jargon_to_the_glossary_at_first_use():
+    prose = " ".join(_prose(GUIDE).split())
+    for words, role in (("hashprice", "{term}`hashprice`"), ("one-sided bound", "{term}`one-sided bound`"),
+                        ("abnormal return", "{term}`abnormal return`"),
+                        ("95% interval", "{term}`95% interval <confidence interval>`"),
+                        ("rolling correlation", "{term}`rolling correlations <rolling correlation>`")):
+        first = prose.lower().index(words.lower())
+        assert prose.rfind("{term}`", 0, first + 1) >= first - len(role) and role in prose, words
+
+
+def test_no_wording_the_review_found_wrong_comes_back():
+    text = " ".join(GUIDE.split())
+    for wrong in ("print only the pages with the questions", "(two sentences for a non-specialist)",
+                  "Which event in the book is a precedent", "come just before the fall",
+                  "right on the data public at the time", "than the Nasdaq and ordinary noise explain",
+                  "teach_ch3_shutdown_lo_pct:+.0f", "teach_ch3_kz_first_ehs:.1f"):
+        assert wrong not in text, wrong
+    # Fact-check question 3: a precedent for hash rate, none for the price (Chapter 4: not a control).
+    answer = text[text.index("Is there one in the book?"):][:1200]
+    assert "For hash rate, yes" in answer and "For the price, which is what she was speaking about, no" in answer
+    # The rubric asks for what the exercise asks.
+    exercise = " ".join(PAGES["ch3-kazakhstan"].split())
+    assert "write a two- or three-sentence correction" in exercise and "(two or three sentences for" in text
+
+
+@pytest.mark.slow
+def test_the_corrected_numbers_of_the_chart_track(g):
+    from minebook import load
+
+    btc = load("btc_daily").set_index("date")
+    # Chapter 2, question 3: the 7-day mean fell from its 13 May peak before the State Council's statement of 21 May.
+    h7 = btc.loc["2021", "hashrate_ehs"].rolling(7).mean()
+    peak_day = h7[:"2021-05-31"].idxmax()
+    assert peak_day == pd.Timestamp("2021-05-13") and round(h7[peak_day]) == 181
+    assert g["teach_ch2_lead_days"] == "eight" and g["teach_ch2_statement_date"] == "21 May 2021"
+    assert g["teach_ch2_statement_ehs"] == pytest.approx(h7["2021-05-21"]) and round(h7["2021-05-21"]) == 146
+    assert g["teach_ch2_sichuan_date"] == "18 June 2021" and g["teach_ch2_sichuan_ehs"] == pytest.approx(h7["2021-06-18"])
+    trough = h7["2021-05-15":"2021-08-31"].min()
+    assert h7["2021-06-18"] - trough > h7[peak_day] - h7["2021-05-21"]   # "deepened after Sichuan's order"
+
+    # Chapter 3, question 1: 27.3 / 1.26 rounds to the fold printed (27.3 / 1.3 would give 21).
+    kz = load("cbeci_country_shares").query("country == 'Kazakhstan'")["hashrate_ehs"]
+    assert round(round(kz.max(), 1) / round(kz.iloc[0], 2)) == round(g["teach_ch3_kz_fold"]) == 22
+
+    # Chapter 4, question 5: lag 0 apart, as the chapter counts: 3 of the other 24 bars, 1.2 expected by chance.
+    weekly = pd.DataFrame({"p": btc["price_usd"].resample("W-SUN").last(),
+                           "h": btc["hashrate_ehs"].rolling(7).mean().resample("W-SUN").last()})
+    d = np.log(weekly.loc["2016":]).diff().dropna()
+    band = 1.96 / np.sqrt(len(d))
+    ccf = {k: np.corrcoef(d["p"].iloc[max(0, -k):len(d) - max(0, k)],
+                          d["h"].iloc[max(0, k):len(d) - max(0, -k)])[0, 1] for k in range(-12, 13)}
+    outside = sum(abs(c) > band for k, c in ccf.items() if k != 0)
+    assert abs(ccf[0]) > band and g["teach_ch4_ccf_n_outside"] == outside
+    assert g["teach_ch4_ccf_outside"].startswith(["none", "one", "two", "three", "four"][outside] + " of the other 24")
+    assert g["teach_ch4_ccf_expected"] == pytest.approx(1.2)
+
+
+@pytest.mark.slow
+def test_with_calendar_scaled_noise_fewer_event_windows_pass(g):
+    """Chapter 4, question 4: an independent market-model fit, errors scaled by the calendar days each return spans."""
+    from minebook import load
+
+    nasdaq = load("fred_nasdaqcom").set_index("date")["nasdaq_composite"].dropna()
+    btc = load("btc_daily").set_index("date")["price_usd"].reindex(nasdaq.index)
+    r = pd.DataFrame({"b": np.log(btc).diff(), "n": np.log(nasdaq).diff()}).dropna()
+    span = r.index.to_series().diff().dt.days.fillna(1)
+    windows = {"Kazakh": ("2022-01-05", "2022-01-07"), "Xinjiang": ("2021-04-16", "2021-04-19"),
+               "State Council": ("2021-05-21", "2021-05-21"), "Sichuan": ("2021-06-18", "2021-06-21")}
+    plain, calendar = [], []
+    for name, (a, b) in windows.items():
+        first = r.index.get_indexer([pd.Timestamp(a)], method="bfill")[0]
+        est = r.iloc[first - 260:first - 10]
+        slope, intercept = np.polyfit(est["n"], est["b"], 1)
+        resid = est["b"] - intercept - slope * est["n"]
+        win = r.loc[a:b]
+        car = (win["b"] - intercept - slope * win["n"]).sum()
+        if car / (resid.std(ddof=2) * np.sqrt(len(win))) < -1.96:
+            plain.append(name)
+        per_day = (resid ** 2 / span[est.index]).sum() / (len(est) - 2)
+        if car / np.sqrt(per_day * span[win.index].sum()) < -1.96:
+            calendar.append(name)
+    assert len(plain) == 3 and len(calendar) == 2 and set(calendar) < set(plain)
+    assert g["teach_ch4_n_beyond"] == "Three of the four" and g["teach_ch4_n_beyond_calendar"] == 2
+    assert g["teach_ch4_calendar_text"].startswith("only two still pass: ")

@@ -1,0 +1,42 @@
+"""Block-rate arithmetic done again for the tests, independently of minebook.blockrate: exposure integrated
+second by second over the difficulty epochs in force, and scipy's exact binomial interval for a rate ratio.
+An error in either implementation shows as a mismatch."""
+from __future__ import annotations
+
+import pandas as pd
+from scipy import stats
+
+from minebook import load
+
+TWO_32 = 2.0 ** 32
+
+
+def blocks_with_difficulty() -> pd.DataFrame:
+    """The block excerpt, each block with its epoch's difficulty: the value that repeats over the epoch's days."""
+    b = load("block_timestamps")
+    daily = load("btc_difficulty_daily").set_index("date")["difficulty"]
+    b["epoch"] = b["height"] // 2016
+    diff = {}
+    for epoch, times in b.groupby("epoch")["time"]:
+        values = daily.reindex(pd.DatetimeIndex(times.dt.normalize().unique())).dropna().round(0)
+        diff[epoch] = values.value_counts().idxmax()
+    b["difficulty"] = b["epoch"].map(diff)
+    return b
+
+
+def window(blocks, start, end) -> tuple[int, float]:
+    """Blocks found in [start, end), and the expected number per unit hash rate (the exposure)."""
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    n = int(blocks["time"].between(start, end, inclusive="left").sum())
+    change = blocks.loc[blocks["height"] % 2016 == 0, "time"]
+    edges = [start, *change[(change > start) & (change < end)], end]
+    expo = sum((b - a).total_seconds() / (blocks.loc[blocks["time"] >= a, "difficulty"].iloc[0] * TWO_32)
+               for a, b in zip(edges[:-1], edges[1:]))
+    return n, expo
+
+
+def ratio_ci(n, e, nb, eb, conf=0.95):
+    """Rate ratio and its exact conditional interval, from the binomial test's own confidence interval."""
+    ci = stats.binomtest(n, n + nb).proportion_ci(confidence_level=conf, method="exact")
+    to_ratio = lambda p: p / (1 - p) * eb / e  # noqa: E731
+    return (n / e) / (nb / eb), to_ratio(ci.low), to_ratio(ci.high)
