@@ -43,8 +43,8 @@
     }, {rootMargin: "400px 0px"});
     boxes.forEach(function (box) { observer.observe(box); });
   }
-  // Start when the main thread is first idle after the document is parsed: the static images are already
-  // painted by then, so parsing the bundle never delays what a reader first sees.
-  function whenIdle() { (window.requestIdleCallback || function (f) { setTimeout(f, 1); })(start, {timeout: 200}); }
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", whenIdle); } else { whenIdle(); }
+  // Start as soon as the document is parsed: the static images are painted by then, and the scripts load
+  // asynchronously, so fetching them early delays nothing a reader sees (waiting for an idle moment cost
+  // 200-250 ms before the first chart could turn interactive).
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
