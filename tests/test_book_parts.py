@@ -161,3 +161,16 @@ def test_reader_tables_relabel_format_and_escape():
     assert cells == ["&lt;i&gt;x&lt;/i&gt;", "\u221212.3%", "5 Jan 2022", "b", "—", "16 Apr 2021"]
     assert "row_heading" not in shown and shown.startswith('<p class="minebook-table-caption">Events</p>')
     assert 'class="minebook-table" role="region" aria-label="Events" tabindex="0"' in shown
+
+
+def test_table_links_escape_their_text_address_and_title():
+    from minebook.tables import table
+
+    frame = pd.DataFrame({"outlet": ["<b>News</b>", "Evil"], "url": ['https://x.test/?a=1&b="2"', "javascript:alert(1)"],
+                          "title": ['A "quoted" <title>', "t"]})
+    shown = table(frame, {"outlet": "Source"}, links={"outlet": ("url", "title")}, caption="Links")._repr_html_()
+    cells = re.findall(r'<td id="[^"]*" class="data[^"]*" >(.*?)</td>', shown)
+    assert cells == ['<a href="https://x.test/?a=1&amp;b=&quot;2&quot;" title="A &quot;quoted&quot; &lt;title&gt;">'
+                     "&lt;b&gt;News&lt;/b&gt;</a>",
+                     "Evil"]   # only an https address becomes a link
+    assert "javascript:" not in shown
