@@ -100,8 +100,13 @@ def test_addresses_are_shown_for_real():
 
 def test_answers_page_pastes_every_answer():
     text = page_text("book/answers.html")
-    assert len(re.findall(r"Verdict", text)) >= 4
+    raw = (SITE / "book/answers.html").read_text(encoding="utf-8")
+    assert len(re.findall(r"Verdict", text)) >= 6
+    assert len(re.findall(r'class="[^"]*\bverdict\b', raw)) >= 8, "each verdict shows as a badge"
     assert re.search(r"\d", text), "the answers carry numbers"
+    # A pasted verdict ends its sentence before the reason that follows it.
+    run_on = re.search(r"(supported|open data) +[A-Z]", text)
+    assert not run_on, text[run_on.start() - 40:run_on.end() + 40]
 
 
 def test_what_we_found_gives_short_findings_with_numbers_and_links():
