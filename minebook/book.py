@@ -47,3 +47,19 @@ def check(condition, claim: str) -> None:
     when the data no longer support it."""
     if not bool(condition):
         raise ClaimFailed(f"the text says {claim!r}, but the data no longer support it: rewrite or derive it")
+
+
+NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
+
+
+def in_words(n: int, *, zero: str = "no", capital: bool = False) -> str:
+    """A count for a sentence: words to twenty ("three windows", not "3 windows"), digits beyond; `zero` is
+    "no" ("no windows") or "none" (standing alone); `capital` starts a sentence."""
+    word = (zero if n == 0 else NUMBER_WORDS[n]) if 0 <= n < len(NUMBER_WORDS) else f"{n:,}"
+    return word[0].upper() + word[1:] if capital else word
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """'one day', 'two days': a count in words and its noun, in agreement."""
+    return f"{in_words(n)} {one if n == 1 else (many or one + 's')}"

@@ -174,3 +174,11 @@ def test_table_links_escape_their_text_address_and_title():
                      "&lt;b&gt;News&lt;/b&gt;</a>",
                      "Evil"]   # only an https address becomes a link
     assert "javascript:" not in shown
+
+
+def test_counts_in_words_agree_with_their_nouns():
+    from minebook.book import in_words, plural
+
+    assert [in_words(n) for n in (0, 1, 13, 20, 21, 1500)] == ["no", "one", "thirteen", "twenty", "21", "1,500"]
+    assert in_words(0, zero="none", capital=True) == "None" and in_words(3, capital=True) == "Three"
+    assert [plural(1, "day"), plural(2, "day"), plural(0, "study", "studies")] == ["one day", "two days", "no studies"]
