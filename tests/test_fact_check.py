@@ -320,3 +320,11 @@ def test_the_seed_article_is_paraphrased_not_copied():
     page = " ".join(words(PAGE.read_text()))
     copied = [" ".join(source[i:i + 8]) for i in range(len(source) - 8) if " ".join(source[i:i + 8]) in page]
     assert copied == []
+
+
+def test_the_articles_figures_come_from_the_cited_table(fc):
+    reported = load("reported_figures").set_index("figure")
+    low, high = reported.loc["article_kazakh_loss_low", "value"], reported.loc["article_kazakh_loss_high", "value"]
+    assert (low, high) == (13, 15) and reported.loc["article_kazakh_loss_low", "outlet"] == "France 24"
+    assert fc["fc_article_range"] == "13\u201315%"
+    assert "13–15" not in re.sub(r'""".*?"""', "", PAGE.read_text(), flags=re.S).replace("fc_article_range", "")
