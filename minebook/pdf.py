@@ -5,12 +5,10 @@ before any JavaScript) has loaded; the PDF shows the same drawings as the site.
 """
 from __future__ import annotations
 
-import functools
 import shutil
-import threading
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from .serve import serve_directory
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -18,32 +16,6 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-network
 
 def chromium_path() -> str:
     return shutil.which("chromium") or "/usr/bin/chromium"
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        # A browser that closes a connection early (a page closed mid-load) is not an error worth a traceback.
-        import sys
-
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            super().handle_error(request, client_address)
-
-
-@contextmanager
-def serve_directory(root: Path):
-    """Serve a folder on 127.0.0.1 in a background thread; yields the base URL."""
-    httpd = _Server(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def print_pdf(site: Path, target: Path, page: str = "index.html") -> int:

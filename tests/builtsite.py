@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from minebook.paths import ROOT
-from minebook.pdf import chromium_path, serve_directory
+from minebook.pdf import chromium_path
+from minebook.serve import serve_directory
 
 SITE = ROOT / "_build" / "html"
 CHROMIUM = chromium_path()

@@ -20,7 +20,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
 
 import reader_report  # noqa: E402
-from minebook.pdf import CHROMIUM_FLAGS, chromium_path, serve_directory  # noqa: E402
+from minebook.pdf import CHROMIUM_FLAGS, chromium_path  # noqa: E402
+from minebook.serve import serve_directory  # noqa: E402
 
 SITE = ROOT / "_build" / "html"
 BUILD = [str(ROOT / ".venv" / "bin" / "jupyter-book"), "build", str(ROOT), "--builder", "html", "-n", "-W", "--keep-going"]
