@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha256
 BUNDLE := _static/vega-bundle.js
 AXE := .tools/node_modules/axe-core/axe.min.js
 AXE_VERSION := 4.14.1
+# Lighthouse 12.2.3 is the last release that runs on Node 20.
+LIGHTHOUSE := .tools/node_modules/lighthouse/cli/index.js
+LIGHTHOUSE_VERSION := 12.2.3
 MIRROR ?= ../shared/sources
 export TZ := UTC
 export PYTHONHASHSEED := 0
@@ -17,7 +20,7 @@ help:
 	@echo "make book   build the book into _build/html (creates .venv on first run)"
 	@echo "make test   run every test (browser tests skip without Chromium)"
 	@echo "make data   refresh data/ from the sources (the local mirror $(MIRROR) if present)"
-	@echo "make bench  cold and warm build times, page weights, chart render times, against budgets"
+	@echo "make bench  build times, page weights, chart render times and Lighthouse (mobile) per page, against budgets"
 	@echo "make pdf    print the whole book to _build/pdf/book.pdf (needs Chromium)"
 	@echo "make clean  remove builds and caches (not .venv)"
 
@@ -43,13 +46,19 @@ $(AXE):
 	@if command -v npm >/dev/null; then npm install --prefix .tools --no-audit --no-fund --silent axe-core@$(AXE_VERSION); \
 	 else echo "NOTE: npm not found: the accessibility tests will be skipped."; fi
 
-# The site tests read _build/html, so the book is built (or confirmed up to date) first.
-test: book $(AXE)
+# Lighthouse from the npm registry, for the browser tests (accessibility, best practices, SEO) and `make bench`.
+$(LIGHTHOUSE):
+	@if command -v npm >/dev/null; then npm install --prefix .tools --no-audit --no-fund --silent lighthouse@$(LIGHTHOUSE_VERSION); \
+	 else echo "NOTE: npm not found: the Lighthouse tests will be skipped."; fi
+
+# The site tests read _build/html, so the book is built (or confirmed up to date) first. The tests run on every
+# core (pytest-xdist), a file per worker, so a chapter's tests share its executed notebook.
+test: book $(AXE) $(LIGHTHOUSE)
 	@if command -v chromium >/dev/null; then $(MAKE) --no-print-directory pdf; \
 	 else echo "NOTE: Chromium not found: the browser and PDF tests will be skipped (apt-get install -y chromium)."; fi
-	$(BIN)/python -m pytest -ra
+	$(BIN)/python -m pytest -ra -n auto --dist loadfile
 
-bench: $(STAMP) $(BUNDLE)
+bench: $(STAMP) $(BUNDLE) $(LIGHTHOUSE)
 	$(BIN)/python tools/bench.py
 
 pdf: book

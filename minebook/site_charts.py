@@ -12,10 +12,13 @@ Files are named by the chart's id (a hash of its spec), so an unchanged chart is
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
 from pathlib import Path
+
+from docutils import nodes
 
 from . import charts, paths
 
@@ -109,19 +112,49 @@ def downloads(chart_id: str, url, data_page: str) -> str:
     )
 
 
-def rewrite(body: str, folder: Path, url, data_page: str, data_page_url: str) -> tuple[str, int]:
-    """Each chart's figure, rebuilt with its static images and downloads; its spec leaves the page."""
-    count = 0
+CARD = (1200, 630)  # the size Open Graph and X/Twitter show a link preview at
+HOME_PAGE = "book/intro"  # pages without a chart share the landing page's first chart
+
+
+def card_name(pagename: str) -> str:
+    return f"card-{pagename.replace('/', '-')}.png"
+
+
+def write_card(chart_id: str, folder: Path, target: Path) -> None:
+    """A page's link preview: its first chart with title and source line (the SVG download), centred on
+    a white 1200 x 630 canvas."""
+    import vl_convert as vlc
+
+    chart = (folder / f"{chart_id}-download.svg").read_text(encoding="utf-8")
+    w, h = (float(re.search(rf'<svg[^>]*\b{a}="([\d.]+)"', chart).group(1)) for a in ("width", "height"))
+    margin = 40
+    scale = min((CARD[0] - 2 * margin) / w, (CARD[1] - 2 * margin) / h)
+    x, y = (CARD[0] - w * scale) / 2, (CARD[1] - h * scale) / 2
+    inner = re.sub(r"<svg\b", f'<svg x="{x:.1f}" y="{y:.1f}"', chart, count=1)
+    inner = re.sub(r'(<svg[^>]*?)\bwidth="[\d.]+"', rf'\1width="{w * scale:.1f}"', inner, count=1)
+    inner = re.sub(r'(<svg[^>]*?)\bheight="[\d.]+"', rf'\1height="{h * scale:.1f}"', inner, count=1)
+    if "viewBox" not in inner.split(">", 1)[0]:
+        inner = re.sub(r"<svg\b", f'<svg viewBox="0 0 {w} {h}"', inner, count=1)
+    inner = re.sub(r"^<\?xml[^>]*>\s*", "", inner)
+    card = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{CARD[0]}" height="{CARD[1]}">'
+            f'<rect width="100%" height="100%" fill="white"/>{inner}</svg>')
+    target.write_bytes(vlc.svg_to_png(card, scale=1))
+
+
+def rewrite(body: str, folder: Path, url, data_page: str, data_page_url: str) -> tuple[str, list[str]]:
+    """Each chart's figure, rebuilt with its static images and downloads; its spec leaves the page.
+    Returns the page and its charts' ids, in order."""
+    ids = []
 
     def build(match):
-        nonlocal count
         chart_id, spec = match.group(1), json.loads(match.group(2))
         sizes = write_chart_files(spec, chart_id, folder, data_page_url)
-        count += 1
+        ids.append(chart_id)
+        count = len(ids)
         return charts.figure_html(spec, box=chart_box(chart_id, sizes, url, first=count == 1),
                                   downloads=downloads(chart_id, url, data_page))
 
-    return FIGURE.sub(build, body), count
+    return FIGURE.sub(build, body), ids
 
 
 def on_page(app, pagename, templatename, context, doctree):
@@ -136,9 +169,58 @@ def on_page(app, pagename, templatename, context, doctree):
     data_page = pathto("book/appendix-data") + "#data-and-methods"
     base = (app.config.html_baseurl or "").rstrip("/")
     data_page_url = f"{base}/book/appendix-data.html" if base else "book/appendix-data.html (in the book)"
-    context["body"], count = rewrite(context["body"], folder, url, data_page, data_page_url)
-    if count:
+    context["body"], ids = rewrite(context["body"], folder, url, data_page, data_page_url)
+    if ids:
         app.add_js_file(LOADER, defer="defer")  # called here, Sphinx adds it to this page only
+        card = folder / card_name(pagename)
+        write_card(ids[0], folder, card)
+        title = re.search(rf'data-chart="{ids[0]}"><p class="minebook-chart-title">(.*?)</p>', context["body"])
+        context["minebook_card_alt"] = html.unescape(title.group(1)) if title else ""
+
+
+SUMMARY_LENGTH = 200  # search engines show about this much of a description
+
+
+def summary(doctree, limit: int = SUMMARY_LENGTH) -> str:
+    """The page's opening words, for search results and link previews: its first paragraphs of running
+    text (not a box, figure or table), ending at a sentence or, failing that, a word."""
+    skip = (nodes.Admonition, nodes.figure, nodes.table, nodes.footnote, nodes.citation, nodes.container)
+    text = ""
+    for para in doctree.findall(nodes.paragraph):
+        parent, inside = para.parent, False
+        while parent is not None:
+            inside = inside or isinstance(parent, skip)
+            parent = parent.parent
+        if not inside:
+            text = f"{text} {' '.join(para.astext().split())}".strip()
+            if len(text) >= limit // 2:
+                break
+    if len(text) <= limit:
+        return text
+    ends = [m.end() for m in re.finditer(r"[.!?](?=\s)", text[:limit])]
+    if ends and ends[-1] >= limit // 2:
+        return text[:ends[-1]]
+    return text[:limit - 1].rsplit(" ", 1)[0].rstrip(",;:–—") + "…"
+
+
+def share_tags(app, pagename, templatename, context, doctree):
+    """What search engines and link previews read, handed to sphinxext-opengraph through the page's
+    metadata (it reads `og:` fields there): the page's summary, and its own first chart as the preview
+    image, or the landing page's."""
+    if doctree is None or app.builder.name != "html":
+        return
+    base = (app.config.html_baseurl or "").rstrip("/") + "/"
+    own = "minebook_card_alt" in context
+    name = card_name(pagename if own else HOME_PAGE)
+    alt = context.get("minebook_card_alt") or app.config.html_title
+    description = summary(doctree)
+    # Sphinx's layout writes the viewport tag; Jupyter Book adds a second copy through the page's meta tags.
+    metatags = re.sub(r'<meta name="viewport"[^>]*>', "", context.get("metatags", ""))
+    context["metatags"] = metatags + (
+        f'<meta name="description" content="{html.escape(description, quote=True)}" />\n')
+    context["meta"] = {**(context.get("meta") or {}), "og:description": description,
+                       "og:image": f"{base}_charts/{name}", "og:image:alt": alt,
+                       "og:image:width": str(CARD[0]), "og:image:height": str(CARD[1])}
 
 
 LAZY = {"vega-bundle.js", LOADER}
@@ -155,4 +237,5 @@ def keep_scripts_lazy(app, config):
 def setup(app):
     app.connect("config-inited", keep_scripts_lazy)
     app.connect("html-page-context", on_page, priority=400)
+    app.connect("html-page-context", share_tags, priority=450)  # after on_page, before sphinxext-opengraph
     return {"parallel_read_safe": True, "parallel_write_safe": True}

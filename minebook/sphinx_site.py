@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxDirective
 
-from . import paths
+from . import css_trim, paths
 
 # The page's figure prefix; pages not listed number their figures 1, 2, ...
 FIGURE_PREFIX = {
@@ -71,6 +74,8 @@ def fix_page(app, pagename, templatename, context, doctree):
         context["css_files"] = [c for c in context["css_files"] if "thebe" not in str(getattr(c, "filename", c))]
     if "body" in context:
         body = context["body"].replace('<div role="list" class="citation-list">', '<div class="citation-list">')
+        # docutils marks each reference with DPUB-ARIA's doc-biblioentry, deprecated and only valid in a list.
+        body = body.replace(' role="doc-biblioentry"', "")
         # myst-nb names its "Show the code" toggles "Toggle hidden content", which is not the visible text
         # (axe: label-content-name-mismatch, WCAG 2.5.3); the summary's own text is its name.
         body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
@@ -134,12 +139,12 @@ class GluedFromOtherPages(SphinxPostTransform):
         mark_glued_text(self.document)
 
 
-def footer_text() -> str:
+def footer_text(data_page: str = "appendix-data.html") -> str:
     package = json.loads((paths.ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
     accessed = max(r["accessed"] for r in package["resources"] if r.get("accessed"))
     return (
         '<p class="minebook-footer">Code: MIT. Text: CC BY 4.0. Data: each source\'s own terms, listed in '
-        '<a href="appendix-data.html">Data and methods</a>; several are non-commercial. '
+        f'<a href="{data_page}">Data and methods</a>; several are non-commercial. '
         f"Data retrieved on {accessed}.</p>"
     )
 
@@ -148,15 +153,59 @@ def set_footer(app, config):
     config.html_theme_options = {**config.html_theme_options, "extra_footer": footer_text()}
 
 
+def link_footer(app, pagename, templatename, context, doctree):
+    """The footer's link, from wherever the page is (the search page and the 404 page are not in book/).
+    Runs after sphinx-notfound-page, whose `pathto` makes the 404 page's links start from the site root."""
+    if "theme_extra_footer" in context and "pathto" in context:
+        context["theme_extra_footer"] = footer_text(context["pathto"]("book/appendix-data"))
+
+
 PDF_NAME = "hashrate-on-the-move.pdf"  # the PDF edition, copied beside the site's index.html by `make pdf`
+
+
+NOT_FOUND = """<h1>Page not found</h1>
+<p>There is no page at this address: it may have moved when the book was reorganised, or the link may be
+mistyped.</p>
+<ul>
+<li><a href="{prefix}book/intro.html">Start at the beginning</a>, with what the book found.</li>
+<li><a href="{prefix}book/answers.html">The answers</a> to the questions the news raised.</li>
+<li><a href="{prefix}search.html">Search the book</a>.</li>
+</ul>"""
+
+
+def write_sitemap(app, exception):
+    """sitemap.xml, listing every page of the book, and robots.txt pointing crawlers to it.
+
+    Written here rather than by sphinx-sitemap, which lists only the pages written by the last build: after
+    an incremental build its sitemap misses every unchanged page (jdillard/sphinx-sitemap#13, open)."""
+    if exception is not None or app.builder.name != "html":
+        return
+    base = app.config.html_baseurl
+    urls = sorted(base + app.builder.get_target_uri(doc) for doc in app.env.found_docs)
+    entries = "".join(f"<url><loc>{html.escape(url)}</loc></url>" for url in urls)
+    (Path(app.outdir) / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>\n', encoding="utf-8")
+    (Path(app.outdir) / "robots.txt").write_text(f"User-agent: *\nAllow: /\n\nSitemap: {base}sitemap.xml\n",
+                                                encoding="utf-8")
 
 
 def set_addresses(app, config):
     """The repository and the site are named once, in _config.yml; pages write {{ repository_url }} etc."""
-    repository = config.html_theme_options.get("repository_url", "")
-    site = config.html_baseurl
-    if not repository or not site.endswith("/"):
-        raise ValueError("_config.yml must set repository.url and html.baseurl (ending in /)")
+    # A fork's publishing workflow names its own addresses through these two variables.
+    repository = os.environ.get("BOOK_REPOSITORY_URL") or config.html_theme_options.get("repository_url", "")
+    site = os.environ.get("BOOK_SITE_URL") or config.html_baseurl
+    if site and not site.endswith("/"):
+        site += "/"
+    if not repository.startswith("https://") or not site.startswith(("https://", "http://")):
+        raise ValueError("the book's addresses must be https:// URLs: set repository.url and html.baseurl in "
+                         "_config.yml (or BOOK_REPOSITORY_URL and BOOK_SITE_URL)")
+    config.html_theme_options = {**config.html_theme_options, "repository_url": repository}
+    config.html_baseurl = config.ogp_site_url = site
+    config.ogp_site_name = config.html_title
+    # The 404 page is served at any depth of the site, so its links start from the site's own path.
+    config.notfound_urls_prefix = prefix = urlsplit(site).path
+    config.notfound_context = {"title": "Page not found", "body": NOT_FOUND.format(prefix=prefix)}
     addresses = {
         "repository": repository,
         "site": site,
@@ -311,8 +360,11 @@ def setup(app):
     register_bibliography_style()
     app.add_js_file(None, body=FORCE_LIGHT, priority=100)
     app.connect("html-page-context", fix_page)
+    app.connect("html-page-context", link_footer, priority=900)
     app.connect("config-inited", set_footer)
-    app.connect("config-inited", set_addresses)
+    app.connect("config-inited", set_addresses, priority=100)  # before other extensions read the addresses
+    app.connect("build-finished", write_sitemap)
+    app.connect("build-finished", css_trim.trim_after_build)
     app.connect("env-get-updated", number_figures_by_chapter, priority=900)
     app.add_transform(GluedText)
     app.add_post_transform(GluedFromOtherPages)

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from builtsite import PAGES, SITE
+from builtsite import PAGES, SITE, repository_address, site_address
 
 pytestmark = pytest.mark.skipif(not (SITE / "book").exists(), reason="no _build/html: run `make book` first")
 
@@ -90,9 +90,7 @@ def test_known_wrong_wording_stays_out(page, wrong, why):
 def test_addresses_are_shown_for_real():
     from minebook.sphinx_site import PDF_NAME
 
-    config = (SITE.parent.parent / "_config.yml").read_text()
-    repository = re.search(r"^repository:\n  url: (\S+)", config, flags=re.M).group(1)
-    site = re.search(r"^  baseurl: (\S+)", config, flags=re.M).group(1)
+    repository, site = repository_address(), site_address()
     assert f'href="{repository}"' in (SITE / "book/intro.html").read_text()
     teachers = (SITE / "book/teachers.html").read_text()
     assert f'href="{site}"' in teachers and f'href="{site}{PDF_NAME}"' in teachers

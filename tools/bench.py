@@ -1,5 +1,7 @@
 """`make bench`: the numbers a reader and a maintainer feel, with their budgets.
 
+Lighthouse (mobile preset) on every page: performance, paint times, blocking time, layout shift, bytes.
+
 cold build (empty caches), warm rebuild (nothing changed), HTML bytes per page (shared assets excluded),
 and, in headless Chromium at 390 and 1280 px, the time from DOMContentLoaded to the first chart visible
 (its static image) and to every chart interactive while a reader scrolls through, with the smallest chart
@@ -85,6 +87,31 @@ def chart_times() -> dict[tuple[str, int], list[float]]:
     return times
 
 
+def lighthouse_table() -> bool:
+    """Lighthouse's mobile preset on every page, one page at a time (the performance figures depend on the
+    machine being otherwise idle), behind a server that compresses as a real host does. True if within budget."""
+    from minebook import lighthouse
+
+    if not lighthouse.available():
+        print("Lighthouse not installed (make installs it with npm into .tools/): skipped")
+        return True
+    columns = ["performance", "accessibility", "best-practices", "seo", "first paint (s)", "largest paint (s)",
+               "blocking time (ms)", "layout shift", "transferred (KiB)"]
+    print(f"Lighthouse {lighthouse.VERSION}, mobile preset (simulated slow 4G, 4x CPU slowdown), gzip")
+    print(f"{'page':32}" + "".join(f"{c:>20}" for c in columns))
+    within = True
+    with serve_directory(SITE) as base:
+        for html in sorted((SITE / "book").glob("*.html")):
+            row = lighthouse.summary(lighthouse.audit(f"{base}/book/{html.name}"))
+            over = [c for c, limit in lighthouse.BUDGETS.items()
+                    if (row[c] < limit if c == "performance" else row[c] > limit)]
+            within &= not over and all(row[c] == 100 for c in ("accessibility", "best-practices", "seo"))
+            print(f"{html.name:32}" + "".join(f"{row[c]:20.2f}" if isinstance(row[c], float) else f"{row[c]:>20}"
+                                              for c in columns) + (f"   OVER: {', '.join(over)}" if over else ""))
+    print("budgets: " + ", ".join(f"{k} {'>=' if k == 'performance' else '<='} {v}" for k, v in lighthouse.BUDGETS.items()))
+    return within
+
+
 def main() -> int:
     shutil.rmtree(ROOT / "_build" / "html", ignore_errors=True)
     shutil.rmtree(ROOT / "_build" / ".doctrees", ignore_errors=True)
@@ -108,8 +135,9 @@ def main() -> int:
     results["largest page (kB)"] = max(sizes.values())
     results["first chart visible after DOMContentLoaded (ms)"] = max(v[0] for v in charts.values())
     results["all charts interactive after DOMContentLoaded (ms)"] = max(v[1] for v in charts.values())
+    print()
     small = {key: v[2] for key, v in charts.items() if v[2] < MIN_FONT_PX[key[1]]}
-    failed = bool(small)
+    failed = not lighthouse_table() or bool(small)
     for (name, width), font in small.items():
         print(f"TEXT TOO SMALL: {name} at {width} px: {font:.1f} px")
     for key, value in results.items():
