@@ -69,7 +69,9 @@ def _deferred(script):
 
 def fix_page(app, pagename, templatename, context, doctree):
     if "script_files" in context:
-        context["script_files"] = [_deferred(s) for s in context["script_files"] if not _is_thebe(s)]
+        # The search page's own scripts (in the theme's template) need Sphinx's before them, undeferred.
+        keep = (lambda s: s) if pagename == "search" else _deferred
+        context["script_files"] = [keep(s) for s in context["script_files"] if not _is_thebe(s)]
     if "css_files" in context:
         context["css_files"] = [c for c in context["css_files"] if "thebe" not in str(getattr(c, "filename", c))]
     if "body" in context:
@@ -344,6 +346,17 @@ FORCE_LIGHT = "try{localStorage.setItem('mode','light');document.documentElement
               "document.documentElement.dataset.theme='light';}catch(e){}"
 
 
+# The theme has two menu buttons for each sidebar (one in the header, hidden on this layout, and one above
+# the article) but wires up only the first it finds, so on a phone the visible "menu" button did nothing.
+# The visible buttons now do what the first one does: open the sidebar as a dialog.
+SIDEBAR_BUTTONS = (
+    "document.addEventListener('DOMContentLoaded',function(){['primary','secondary'].forEach(function(side){"
+    "var all=document.querySelectorAll('.'+side+'-toggle');"
+    "for(var i=1;i<all.length;i++){all[i].addEventListener('click',function(e){"
+    "e.preventDefault();e.stopPropagation();all[0].click();});}});});"
+)
+
+
 def share_html_handlers(app):
     """`make pdf` prints the single-page build. Sphinx looks up node handlers by builder name before format,
     and some extension registers handlers for `singlehtml`, so myst-nb's (registered for `html`, such as the
@@ -359,6 +372,7 @@ def setup(app):
     register_citation_style()
     register_bibliography_style()
     app.add_js_file(None, body=FORCE_LIGHT, priority=100)
+    app.add_js_file(None, body=SIDEBAR_BUTTONS)
     app.connect("html-page-context", fix_page)
     app.connect("html-page-context", link_footer, priority=900)
     app.connect("config-inited", set_footer)

@@ -245,3 +245,37 @@ def test_fact_check_verdicts_are_labelled_badges(browser, base_url):
     # The colour repeats the word: one colour per verdict, and no two verdicts share one.
     colours = {word: colour for word, colour in badges}
     assert len(set(colours.values())) == len(colours)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_visible_menu_buttons_open_the_navigation(browser, base_url, width):
+    """The theme wires up only the first of its two buttons per sidebar; the one a reader sees must work."""
+    page, seen = visit(browser, f"{base_url}/book/ch2-china-exodus.html", width=width)
+    sidebar_left = "document.querySelector('.bd-sidebar-primary').getBoundingClientRect().left"
+    if width == 1280:  # beside the article, the button folds the sidebar away and brings it back
+        page.locator(".primary-toggle").locator("visible=true").first.click()
+        page.wait_for_function(f"{sidebar_left} < 0", timeout=3000)
+        page.locator(".primary-toggle").locator("visible=true").first.click()
+        page.wait_for_function(f"{sidebar_left} >= 0", timeout=3000)
+        assert seen["errors"] == []
+        return page.close()
+    page.locator(".primary-toggle").locator("visible=true").first.click()
+    dialog = page.locator("dialog#pst-primary-sidebar-modal")
+    dialog.wait_for(state="visible", timeout=3000)
+    assert dialog.locator('a[href="ch3-kazakhstan.html"]').count() == 1
+    page.keyboard.press("Escape")
+    page.locator(".secondary-toggle").locator("visible=true").first.click()
+    page.locator("dialog#pst-secondary-sidebar-modal").wait_for(state="visible", timeout=3000)
+    assert page.locator("dialog#pst-secondary-sidebar-modal a[href='#why-the-united-states']").count() == 1
+    assert seen["errors"] == []
+    page.close()
+
+
+def test_search_finds_pages_without_errors(browser, base_url):
+    """The search index loads on the search page only; the search must still work there."""
+    page, seen = visit(browser, f"{base_url}/search.html?q=Kazakhstan")
+    page.locator("#search-results li").first.wait_for(timeout=10000)
+    titles = page.locator("#search-results li a").all_inner_texts()
+    assert any("Kazakhstan" in t for t in titles), titles
+    assert seen["errors"] == []
+    page.close()

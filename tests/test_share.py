@@ -13,8 +13,6 @@ from builtsite import PAGES, SITE, site_address
 
 pytestmark = pytest.mark.skipif(not (SITE / "book").exists(), reason="no _build/html: run `make book` first")
 
-SHARED = [p for p in PAGES]
-
 
 def _meta(page: str) -> dict[str, str]:
     head = (SITE / page).read_text(encoding="utf-8").split("</head>", 1)[0]
@@ -39,7 +37,7 @@ def _body_text(page: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
-@pytest.mark.parametrize("page", SHARED)
+@pytest.mark.parametrize("page", PAGES)
 def test_every_page_has_its_own_description_and_preview(page):
     tags, site = _meta(page), site_address()
     description = tags.get("description", "")
