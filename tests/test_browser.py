@@ -279,3 +279,17 @@ def test_search_finds_pages_without_errors(browser, base_url):
     assert any("Kazakhstan" in t for t in titles), titles
     assert seen["errors"] == []
     page.close()
+
+
+def test_copy_buttons_arrive_when_a_reader_opens_the_code(browser, base_url):
+    """The copy buttons' scripts wait until a reader opens a code cell (they were most of a phone's work)."""
+    page, seen = visit(browser, f"{base_url}/book/ch3-kazakhstan.html", width=390)
+    page.wait_for_timeout(300)
+    assert not any(url.endswith(("copybutton.js", "clipboard.min.js")) for url in seen["requests"])
+    assert page.locator(".copybtn").count() == 0
+    cell = page.locator("details.hide").first
+    cell.locator("summary").click()
+    cell.locator(".copybtn").first.wait_for(state="attached", timeout=5000)
+    assert page.locator(".copybtn").count() == page.locator("div.highlight pre").count()
+    assert seen["errors"] == []
+    page.close()
