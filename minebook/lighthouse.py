@@ -29,13 +29,27 @@ def audit(url: str, categories: tuple[str, ...] = ("performance", "accessibility
     """Lighthouse's report (JSON) for `url`."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
-        subprocess.run(
-            ["node", str(CLI), url, "--quiet", "--output=json", f"--output-path={out}",
-             f"--only-categories={','.join(categories)}", f"--chrome-path={chromium_path()}",
-             "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking "
-             "--disable-component-update --disable-sync --no-first-run", *extra],
-            check=True, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=180)
-        return json.loads(out.read_text())
+        try:
+            subprocess.run(
+                ["node", str(CLI), url, "--quiet", "--output=json", f"--output-path={out}",
+                 f"--only-categories={','.join(categories)}", f"--chrome-path={chromium_path()}",
+                 "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking "
+                 "--disable-component-update --disable-sync --no-first-run", *extra],
+                check=True, cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=180)
+            return json.loads(out.read_text())
+        except subprocess.TimeoutExpired:
+            raise LighthouseError(url, "no report within 180 s") from None
+        except subprocess.CalledProcessError as failed:
+            last = (failed.stderr or "").strip().splitlines()[-1:] or [f"exit status {failed.returncode}"]
+            raise LighthouseError(url, last[0][:300]) from None
+        except (OSError, ValueError) as failed:
+            raise LighthouseError(url, f"unreadable report ({failed})") from None
+
+
+class LighthouseError(Exception):
+    """Lighthouse gave no report for a page; the message names the page and the reason, on one line."""
+    def __init__(self, url: str, reason: str):
+        super().__init__(f"{url}: {' '.join(reason.split())}")
 
 
 def summary(report: dict) -> dict:

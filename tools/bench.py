@@ -148,4 +148,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from minebook.lighthouse import LighthouseError
+
+    try:
+        sys.exit(main())
+    except (LighthouseError, subprocess.CalledProcessError) as failed:
+        sys.exit(f"error: make bench: {failed}")
