@@ -28,7 +28,7 @@ WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 def reports():
     if not lighthouse.available():
         pytest.skip("Lighthouse not installed (make installs it with npm into .tools/): Lighthouse tests skipped")
-    with serve_directory(SITE) as base, ThreadPoolExecutor(2) as pool:
+    with serve_directory(SITE) as base, ThreadPoolExecutor(3) as pool:
         runs = pool.map(lambda page: lighthouse.audit(f"{base}/{page}", categories=CHECKS,
                                                       extra=(f"--config-path={CONFIG}",)), PAGES)
         return dict(zip(PAGES, runs))
