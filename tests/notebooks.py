@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -24,9 +25,12 @@ def execute(name: str) -> nbformat.NotebookNode:
 
 
 @lru_cache(maxsize=None)
-def executed(name: str, run: int = 1) -> nbformat.NotebookNode:
-    """Cached per test session: run 1 serves the value tests, run 2 the reproducibility test."""
+def executed(name: str) -> nbformat.NotebookNode:
+    """Cached per test session (a chapter's tests share one run)."""
     return execute(name)
+
+
+BUILT = ROOT / "_build" / "jupyter_execute" / "book"
 
 
 VEGALITE = "application/vnd.vegalite.v6+json"
@@ -83,17 +87,33 @@ def problems(nb) -> list[str]:
     return found
 
 
-def comparable_outputs(nb) -> list:
-    """Every cell's outputs, minus those of cells tagged volatile (timings) and execution counts."""
-    result = []
+def comparable_outputs(nb) -> tuple[list, dict]:
+    """Every cell's outputs, except glued ones, and the glued values by name (as the book build keeps them
+    apart), minus cells tagged volatile (timings) and execution counts."""
+    cells, glue = [], {}
     for cell in nb.cells:
         if cell.cell_type != "code" or VOLATILE_TAG in cell.metadata.get("tags", []):
             continue
-        outs = copy.deepcopy(cell.get("outputs", []))
-        for out in outs:
+        kept = []
+        for out in copy.deepcopy(cell.get("outputs", [])):
             out.pop("execution_count", None)
-        result.append(outs)
-    return result
+            scrap = out.get("metadata", {}).get("scrapbook")
+            if scrap:
+                prefix = scrap.get("mime_prefix", "")
+                glue[scrap["name"]] = {k[len(prefix):]: v for k, v in out["data"].items()}
+            else:
+                kept.append(out)
+        cells.append(kept)
+    return cells, glue
+
+
+def built_outputs(name: str) -> tuple[list, dict]:
+    """What `make book` executed, in its own kernel and process: the notebook and the glue it wrote."""
+    stem = Path(name).stem
+    notebook, glue = BUILT / f"{stem}.ipynb", BUILT / f"{stem}.glue.json"
+    assert notebook.exists() and glue.exists(), f"{notebook} not found: run `make book` first"
+    cells, _ = comparable_outputs(nbformat.read(notebook, as_version=4))
+    return cells, {k: v["data"] for k, v in json.loads(glue.read_text(encoding="utf-8")).items()}
 
 
 def spec_nodes(node):
