@@ -33,8 +33,13 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)
 
-$(BUNDLE): $(STAMP)
-	$(BIN)/python -m minebook bundle $@
+# Vega's runtime from the npm registry, the version vl-convert compiles the charts for (without npm, or
+# offline, the bundle falls back to vl-convert's own, which is larger and slower to start).
+$(BUNDLE): $(STAMP) minebook/vega_bundle.py
+	@v=$$($(BIN)/python -m minebook bundle --vega-version); \
+	 if [ ! -f .tools/vega-$$v.tgz ] && command -v npm >/dev/null; then \
+	   mkdir -p .tools && npm pack --silent --pack-destination .tools vega@$$v >/dev/null || true; fi
+	$(BIN)/python -m minebook bundle $@ --tools .tools
 
 book: $(STAMP) $(BUNDLE)
 	$(BIN)/python -m minebook cache-guard .jupyter_cache

@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     pdf.add_argument("--page", default="index.html", help="the page to print, relative to the site")
 
     b = sub.add_parser("bundle", help="write the offline Vega JavaScript bundle")
-    b.add_argument("target", type=Path)
+    b.add_argument("target", type=Path, nargs="?")
+    b.add_argument("--tools", type=Path, default=Path(".tools"), help="where `npm pack` left vega-<version>.tgz")
+    b.add_argument("--vega-version", action="store_true", help="print the Vega version the charts are compiled for")
 
     args = parser.parse_args(argv)
     if args.command == "fetch":
@@ -88,10 +90,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.target} ({args.target.stat().st_size / 1e6:.1f} MB, {charts} charts)")
         return 0
     if args.command == "bundle":
-        from .charts import write_bundle
+        from . import vega_bundle
+        from .errors import SourceError
 
-        write_bundle(args.target)
-        print(f"wrote {args.target}")
+        if args.vega_version:
+            print(vega_bundle.vega_version())
+            return 0
+        if args.target is None:
+            parser.error("bundle: give the file to write")
+        try:
+            made_of = vega_bundle.write_bundle(args.target, args.tools)
+        except SourceError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        print(f"wrote {args.target} ({made_of}, {args.target.stat().st_size / 1000:.0f} kB)")
         return 0
     return 2
 

@@ -230,13 +230,3 @@ def setup() -> None:
     alt.theme.register("minebook", enable=True)(theme)
     alt.renderers.register("minebook", renderer)
     alt.renderers.enable("minebook")
-
-
-def write_bundle(target: Path) -> None:
-    """The Vega, Vega-Lite and vega-embed bundle from vl-convert, wrapped in a function scope:
-    its top-level `const` names (such as `_`) would otherwise clash with Sphinx's scripts."""
-    import vl_convert
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text("(function(){\n" + vl_convert.javascript_bundle() + "\n})();\n", encoding="utf-8")
-

@@ -383,8 +383,22 @@ def share_html_handlers(app):
             handlers[app.builder.name].setdefault(node, functions)
 
 
+def rerun_after_code_or_data_changes(app, env, added, changed, removed):
+    """`make book` empties the notebook cache when the data or the package change (minebook.cache), but
+    Sphinx re-reads only the pages whose source changed: the others would keep outputs computed from the
+    old data. So every page is read, and its notebook run, again when the fingerprint moved."""
+    from . import cache
+
+    current = cache.fingerprint()
+    if getattr(env, "minebook_fingerprint", None) == current:
+        return []
+    env.minebook_fingerprint = current
+    return sorted(env.found_docs - set(added) - set(changed))
+
+
 def setup(app):
     app.connect("builder-inited", share_html_handlers)
+    app.connect("env-get-outdated", rerun_after_code_or_data_changes)
     register_citation_style()
     register_bibliography_style()
     app.add_js_file(None, body=FORCE_LIGHT, priority=100)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +29,7 @@ def executed(name: str) -> nbformat.NotebookNode:
     return execute(name)
 
 
-BUILT = ROOT / "_build" / "jupyter_execute" / "book"
+CACHE = ROOT / ".jupyter_cache"
 
 
 VEGALITE = "application/vnd.vegalite.v6+json"
@@ -108,12 +107,14 @@ def comparable_outputs(nb) -> tuple[list, dict]:
 
 
 def built_outputs(name: str) -> tuple[list, dict]:
-    """What `make book` executed, in its own kernel and process: the notebook and the glue it wrote."""
-    stem = Path(name).stem
-    notebook, glue = BUILT / f"{stem}.ipynb", BUILT / f"{stem}.glue.json"
-    assert notebook.exists() and glue.exists(), f"{notebook} not found: run `make book` first"
-    cells, _ = comparable_outputs(nbformat.read(notebook, as_version=4))
-    return cells, {k: v["data"] for k, v in json.loads(glue.read_text(encoding="utf-8")).items()}
+    """What `make book` executed, in its own kernel and process: the chapter's newest record in the notebook
+    cache (the notebooks Sphinx writes to _build/jupyter_execute lack outputs when they came from the cache)."""
+    from jupyter_cache import get_cache
+
+    cache = get_cache(CACHE)
+    records = [r for r in cache.list_cache_records() if Path(r.uri).parent.name == "book" and Path(r.uri).name == name]
+    assert records, f"no executed copy of {name} in {CACHE}: run `make book` first"
+    return comparable_outputs(cache.get_cache_bundle(max(records, key=lambda r: r.created).pk).nb)
 
 
 def spec_nodes(node):

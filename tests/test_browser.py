@@ -296,3 +296,42 @@ def test_copy_buttons_arrive_when_a_reader_opens_the_code(browser, base_url):
     assert page.locator(".copybtn").count() == page.locator("div.highlight pre").count()
     assert seen["errors"] == []
     page.close()
+
+
+HOSTILE_TEXT = '<img src=x onerror="window.pwned=1">'
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_tooltip_shows_source_text_as_text_and_stays_on_screen(browser, base_url, width):
+    """Pointing at an event's rule shows the event in the book's own tooltip. Every source title in the
+    chart's data gets markup put before it on the way from the server: the tooltip must show it as text."""
+    page_path = "book/ch2-china-exodus.html"
+    ids = re.findall(r'<div id="(vega-[0-9a-f]+)" class="minebook-vega"', (SITE / page_path).read_text())
+    chart = next(i for i in ids if '"source_title":"' in (SITE / "_charts" / f"{i}.js").read_text())
+    hostile_json = HOSTILE_TEXT.replace("<", "\\u003c").replace(">", "\\u003e").replace('"', '\\"')
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route(f"**/_charts/{chart}.js", lambda route: route.fulfill(
+        content_type="text/javascript",
+        body=route.fetch().text().replace('"source_title":"', f'"source_title":"{hostile_json}')))
+    page.goto(f"{base_url}/{page_path}", wait_until="load")
+    page.locator(f"#{chart}").scroll_into_view_if_needed()
+    page.locator(f"#{chart}.is-interactive svg").wait_for()
+    rule = page.locator(f"#{chart} g.mark-rule.role-mark line").first.bounding_box()
+    tip = page.locator(".minebook-tooltip")
+    for dy in range(4, 40):  # the rule is dashed: move down it until the pointer is on a dash
+        page.mouse.move(rule["x"] + rule["width"] / 2, rule["y"] + dy)
+        if tip.count() and tip.is_visible():
+            break
+    tip.wait_for(state="visible", timeout=2000)
+    text, inside = tip.inner_text(), tip.bounding_box()
+    markup, pwned = page.locator(".minebook-tooltip img").count(), page.evaluate("window.pwned")
+    page.mouse.move(1, 1)
+    page.wait_for_timeout(100)
+    hidden = not tip.is_visible()
+    page.close()
+    assert re.search(f"^source_title: {re.escape(HOSTILE_TEXT)}\\w", text, re.M) and "\nevent: " in text, text
+    assert markup == 0 and pwned is None and errors == []
+    assert inside["x"] >= 0 and inside["x"] + inside["width"] <= width, inside
+    assert hidden, "the tooltip stays after the pointer left the chart"

@@ -37,7 +37,7 @@ def test_a_second_run_gives_the_outputs_of_the_book_build(chapter):
     built_cells, built_glue = built_outputs(chapter)
     assert sorted(glue) == sorted(built_glue)
     assert [name for name in glue if glue[name] != built_glue[name]] == []
-    assert cells == built_cells, f"{chapter}: outputs differ from _build/jupyter_execute (run `make book` if the chapter changed)"
+    assert cells == built_cells, f"{chapter}: outputs differ from the book build's (run `make book` if the chapter changed)"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

@@ -38,13 +38,15 @@ def timed_build() -> float:
     return time.perf_counter() - start
 
 
-# When the first chart's static image has arrived, relative to DOMContentLoaded (negative: before it).
+# When the first chart's static image has arrived, relative to DOMContentLoaded (negative: before it). The
+# interactive view may already have replaced the image; the image's timing entry stays.
 FIRST_VISIBLE = """async () => {
   const dcl = performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd;
-  const img = document.querySelector('.minebook-vega img');
-  await new Promise(done => { const tick = () => img.complete ? done() : setTimeout(tick, 2); tick(); });
-  const entry = performance.getEntriesByName(img.currentSrc)[0];
-  return entry.responseEnd - dcl;
+  const box = document.querySelector('.minebook-vega'), img = box.querySelector('img');
+  if (img) { await new Promise(done => { const tick = () => img.complete ? done() : setTimeout(tick, 2); tick(); }); }
+  const still = performance.getEntriesByType('resource')
+    .filter(e => e.name.includes('/_charts/' + box.id) && e.name.endsWith('.svg'));
+  return Math.min(...still.map(e => e.responseEnd)) - dcl;
 }"""
 ALL_INTERACTIVE = """async () => {
   const dcl = performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd;
