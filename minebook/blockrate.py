@@ -85,3 +85,68 @@ def count_and_exposure(blocks, difficulty_by_epoch: dict, start, end) -> tuple[i
     seconds = [(b - a).total_seconds() for a, b in zip(cuts[:-1], cuts[1:])]
     epochs = [int(blocks.loc[times >= c, "height"].iloc[0] // 2016) for c in cuts[:-1]]
     return n, exposure(seconds, [difficulty_by_epoch[e] for e in epochs])
+
+
+def ratio_against_trend(counts, exposures, days, during, conf: float = 0.95):
+    """(estimate, low, high, growth per day) of the rate ratio in the pieces flagged `during`, against a
+    log-linear trend of the rate fitted through the other pieces (days: each piece's middle, in days).
+
+    A Poisson regression with the exposures as offset: log E[n] = log e + a + b t + c during. Fitted by
+    iteratively reweighted least squares; the interval for exp(c) is Wald's on the log scale, which the
+    thousands of blocks in each window make accurate.
+    """
+    n, e = np.asarray(counts, dtype=float), np.asarray(exposures, dtype=float)
+    t, d = np.asarray(days, dtype=float), np.asarray(during, dtype=float)
+    x = np.column_stack([np.ones_like(t), t, d])
+    beta = np.array([np.log(n.sum() / e.sum()), 0.0, 0.0])
+    for _ in range(100):
+        mu = e * np.exp(x @ beta)
+        step = np.linalg.solve(x.T @ (mu[:, None] * x), x.T @ (n - mu))
+        beta = beta + step
+        if np.max(np.abs(step)) < 1e-12:
+            break
+    mu = e * np.exp(x @ beta)
+    se = np.sqrt(np.diag(np.linalg.inv(x.T @ (mu[:, None] * x))))
+    z = stats.norm.ppf(1 - (1 - conf) / 2)
+    c = beta[2]
+    return float(np.exp(c)), float(np.exp(c - z * se[2])), float(np.exp(c + z * se[2])), float(np.expm1(beta[1]))
+
+
+def trend_lower_bound(counts, exposures, days, during, conf: float = 0.95) -> float:
+    """One-sided lower confidence bound on the ratio of `ratio_against_trend`."""
+    two_sided = 1 - 2 * (1 - conf)
+    return ratio_against_trend(counts, exposures, days, during, conf=two_sided)[1]
+
+
+def pieces(blocks, difficulty_by_epoch: dict, windows, step=pd.Timedelta(hours=6)) -> pd.DataFrame:
+    """Each window cut into `step`-long pieces (the last one shorter): start, end, blocks, exposure."""
+    rows = []
+    for start, end in windows:
+        cuts = list(pd.date_range(start, end, freq=step))
+        cuts = cuts if cuts[-1] == pd.Timestamp(end) else [*cuts, pd.Timestamp(end)]
+        for a, b in zip(cuts[:-1], cuts[1:]):
+            rows.append((a, b, *count_and_exposure(blocks, difficulty_by_epoch, a, b)))
+    return pd.DataFrame(rows, columns=["start", "end", "blocks", "exposure"])
+
+
+def against_baselines(blocks, difficulty_by_epoch: dict, before, during, after, conf: float = 0.95) -> pd.DataFrame:
+    """The rate ratio in `during`, with its two-sided interval and a one-sided bound on a sustained loss,
+    against three baselines: the window `before`, the window `after`, and a log-linear trend fitted across
+    both (six-hour pieces). All as percentages; one row per baseline."""
+    n_k, e_k = count_and_exposure(blocks, difficulty_by_epoch, *during)
+    rows = []
+    for name, window in (("before", before), ("after", after)):
+        n_b, e_b = count_and_exposure(blocks, difficulty_by_epoch, *window)
+        ratio, low, high = ratio_interval(n_k, e_k, n_b, e_b, conf)
+        rows.append((name, ratio, low, high, ratio_lower_bound(n_k, e_k, n_b, e_b, conf), np.nan))
+    cut = pieces(blocks, difficulty_by_epoch, [before, during, after])
+    middle = ((cut["start"] + (cut["end"] - cut["start"]) / 2 - pd.Timestamp(during[0])) / pd.Timedelta(days=1)).to_numpy()
+    inside = ((cut["start"] >= pd.Timestamp(during[0])) & (cut["end"] <= pd.Timestamp(during[1]))).to_numpy()
+    fit = (cut["blocks"].to_numpy(), cut["exposure"].to_numpy(), middle, inside)
+    ratio, low, high, growth = ratio_against_trend(*fit, conf=conf)
+    rows.append(("trend", ratio, low, high, trend_lower_bound(*fit, conf=conf), growth))
+    frame = pd.DataFrame(rows, columns=["baseline", "ratio", "low", "high", "lower_bound", "growth_per_day"])
+    return pd.DataFrame({"baseline": frame["baseline"], "change_pct": 100 * (frame["ratio"] - 1),
+                         "low_pct": 100 * (frame["low"] - 1), "high_pct": 100 * (frame["high"] - 1),
+                         "loss_bound_pct": 100 * (1 - frame["lower_bound"]),
+                         "growth_per_day_pct": 100 * frame["growth_per_day"]})

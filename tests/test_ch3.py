@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 from minebook import load
-from independent import blocks_with_difficulty, ratio_ci, window
+from independent import blocks_with_difficulty, ratio_ci, trend_ci, window
 from notebooks import channels, drawn, executed, glued
 
 pytestmark = pytest.mark.slow
@@ -171,6 +171,39 @@ def test_the_days_after_the_restoration_as_baseline(g, blocks):
         assert f"{g['ch3_max_sustained_loss_pct']:.1f}%" in g[key] and f"{bound:.1f}%" in g[key], key
 
 
+def test_three_baselines_side_by_side(g, blocks, specs):
+    """The referee's point: a third baseline, a log-linear trend through the week before and the days after,
+    recomputed here by a general optimiser; the bound sits between the other two, every interval includes no
+    change, and the reading follows the most cautious baseline (the days after)."""
+    off, on = pd.Timestamp("2022-01-05 11:00"), pd.Timestamp("2022-01-10 02:00")
+    before, after = ("2021-12-28", "2022-01-04"), (on, "2022-01-14")
+    est, lo, hi, growth = trend_ci(blocks, before, (off, on), after)
+    bound = 100 * (1 - trend_ci(blocks, before, (off, on), after, conf=0.90)[1])
+    assert g["ch3_kz_change_trend_pct"] == pytest.approx(100 * (est - 1), abs=1e-3)
+    assert (g["ch3_kz_change_trend_lo_pct"], g["ch3_kz_change_trend_hi_pct"]) == pytest.approx(
+        (100 * (lo - 1), 100 * (hi - 1)), abs=1e-3)
+    assert g["ch3_max_sustained_loss_trend_pct"] == pytest.approx(bound, abs=1e-3)
+    assert g["ch3_trend_growth_pct"] == pytest.approx(100 * growth, abs=1e-4) and growth > 0
+    assert g["ch3_max_sustained_loss_pct"] < bound < g["ch3_max_sustained_loss_after_pct"]
+    assert lo < 1 < hi
+    assert g["ch3_ruled_out_trend"] == ("a loss of 13% or more lasting the whole shutdown is ruled out" if bound < 13 else
+                                        "a loss of 13% lasting the whole shutdown is not ruled out, one of 15% is" if bound < 15
+                                        else "even a loss of 15% lasting the whole shutdown is not ruled out")
+    assert g["ch3_cautious_name"] == "the days after"
+    assert g["ch3_ruled_out_cautious"] == g["ch3_ruled_out_after"]
+    assert g["ch3_bound_range_text"] == (f"from {g['ch3_max_sustained_loss_pct']:.1f}% (the week before) to "
+                                         f"{g['ch3_max_sustained_loss_after_pct']:.1f}% (the days after)")
+    # The chart plots the three rows the prose states, in that order, and its finding holds.
+    spec = specs["baselines"]
+    (dots,) = _marks(spec, "point")
+    rows = pd.DataFrame(spec["datasets"][dots["data"]["name"]])
+    assert list(rows["baseline"]) == ["before", "after", "trend"]
+    assert rows["change_pct"].tolist() == pytest.approx([g["ch3_kz_change_pct"], g["ch3_kz_change_after_pct"],
+                                                         g["ch3_kz_change_trend_pct"]])
+    assert ((rows["low_pct"] < 0) & (rows["high_pct"] > 0)).all()
+    assert spec["title"]["text"].startswith("Whichever the baseline, the shutdown's interval includes no change")
+
+
 def test_recovery_from_coin_metrics_daily_hash_rate(g, blocks):
     """The editor's review: no day of the shutdown was measurably low, so "back at its level on 11 January" implied
     a dip that the data do not show. The shutdown days ran -3.6% to +3.2% against the week before, and the lowest
@@ -255,12 +288,12 @@ def test_every_figure_on_the_page_is_a_glued_chart():
               if "scrapbook" in out.get("metadata", {})
               and out["metadata"]["scrapbook"].get("mime_prefix", "") + VEGALITE in out["data"]}
     figures = re.findall(r"```\{glue:figure\} (\S+)\n:name: (fig-ch3-[a-z-]+)\n", (BOOK / "ch3-kazakhstan.md").read_text())
-    assert len(figures) == 8 and len({name for _, name in figures}) == 8
+    assert len(figures) == 9 and len({name for _, name in figures}) == 9
     assert {key for key, _ in figures} == charts
 
 
 # Charts: the book's conventions for reading at 360 and 640 px (see minebook/charts.py).
-FIGURES = ["rise", "mix", "draw", "xinjiang", "shutdown", "six_hours", "hourly", "power"]
+FIGURES = ["rise", "mix", "draw", "xinjiang", "shutdown", "baselines", "six_hours", "hourly", "power"]
 BLOCK_CHARTS = ("xinjiang", "shutdown", "six_hours", "hourly")
 INTERVAL_CHARTS = ("xinjiang", "shutdown", "six_hours")
 BLOCK_DATA = ["block_timestamps", "btc_difficulty_daily", "events"]
@@ -268,7 +301,7 @@ DATASETS = {
     "rise": ["cbeci_country_shares"], "mix": ["electricity_share_by_source"],
     "draw": ["cbeci_country_shares", "asic_efficiency_cbeci", "cbeci_consumption", "electricity_consumption_countries",
              "electricity_generation_by_source"],
-    **{slug: BLOCK_DATA for slug in BLOCK_CHARTS}, "power": [],
+    **{slug: BLOCK_DATA for slug in BLOCK_CHARTS}, "baselines": BLOCK_DATA, "power": [],
 }
 
 
@@ -322,6 +355,7 @@ def test_colours_and_event_labels_follow_the_book(specs):
         "rise": {kz}, "draw": {kz, charts.MUTED}, "power": {charts.HASHRATE, charts.MUTED},
         **{slug: {charts.HASHRATE, charts.INTERVAL, charts.EVENT, charts.EVENT_SHADE, charts.MUTED} for slug in INTERVAL_CHARTS},
         "hourly": {charts.HASHRATE, charts.EVENT, charts.EVENT_SHADE, charts.MUTED},  # grey: the band of chance
+        "baselines": {charts.HASHRATE, charts.INTERVAL, charts.EVENT, charts.EVENT_SHADE, charts.MUTED},
     }
     for slug, spec in specs.items():
         nodes = drawn(spec)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from minebook import load
-from independent import blocks_with_difficulty, ratio_ci, window
+from independent import blocks_with_difficulty, ratio_ci, trend_ci, window
 from notebooks import BOOK, executed, glued
 
 pytestmark = pytest.mark.slow
@@ -97,6 +97,12 @@ def test_the_blackout_against_both_baselines_and_after(ev, blocks):
         (100 * (est - 1), 100 * (lo - 1), 100 * (hi - 1)), abs=1e-6)
     # The baseline decides: the week before rules out a lasting 13% loss, the days after do not.
     assert ev["sustained_loss_bound_pct"] < CLAIMED < ev["sustained_loss_bound_after_pct"]
+    # The third baseline, a trend through both, recomputed by a general optimiser (tests/independent.py).
+    est, _, _, _ = trend_ci(blocks, BEFORE, (OFF, ON), AFTER)
+    one_sided_low = trend_ci(blocks, BEFORE, (OFF, ON), AFTER, conf=0.90)[1]
+    assert ev["shutdown_change_trend_pct"] == pytest.approx(100 * (est - 1), abs=1e-3)
+    assert ev["sustained_loss_bound_trend_pct"] == pytest.approx(100 * (1 - one_sided_low), abs=1e-3)
+    assert ev["sustained_loss_bound_pct"] < ev["sustained_loss_bound_trend_pct"] < ev["sustained_loss_bound_after_pct"]
     assert pd.Timestamp(AFTER[1]) <= blocks["time"].max()
 
 
@@ -173,9 +179,9 @@ def test_what_the_event_table_says(ev):
 
 def expected_verdicts(e):
     out = {}
-    # 1: two baselines; shown only if both show a 13% loss, refuted only if both rule it out and the share is small
-    changes = (e["shutdown_change_pct"], e["shutdown_change_after_pct"])
-    bounds = (e["sustained_loss_bound_pct"], e["sustained_loss_bound_after_pct"])
+    # 1: three baselines; shown only if all show a 13% loss, refuted only if all rule it out and the share is small
+    changes = [e[f"shutdown_change{k}_pct"] for k in ("", "_after", "_trend")]
+    bounds = [e[f"sustained_loss_bound{k}_pct"] for k in ("", "_after", "_trend")]
     if all(c <= -CLAIMED for c in changes):
         out[1] = "supported"
     elif all(b < CLAIMED for b in bounds) and e["kz_share_jan22_pct"] < CLAIMED:
@@ -244,11 +250,15 @@ def test_the_published_verdicts(fc):
         "cannot be tested with open data.")
 
 
-def test_claim_1_states_the_range_of_both_baselines(fc, ev):
+def test_claim_1_states_the_range_of_all_three_baselines_and_reads_by_the_most_cautious(fc, ev):
     for text in (fc["fc1_reason"], fc["fctext_bound_range"]):
-        assert f"{ev['sustained_loss_bound_pct']:.1f}%" in text and f"{ev['sustained_loss_bound_after_pct']:.1f}%" in text
-    assert "ruled out on one baseline, not on the other" in fc["fc1_reason"]
-    assert "the second does not" in fc["fctext_bound_range"]
+        for key in ("sustained_loss_bound_pct", "sustained_loss_bound_trend_pct", "sustained_loss_bound_after_pct"):
+            assert f"{ev[key]:.1f}%" in text, (key, text)
+    ruled_out = sum(ev[k] < CLAIMED for k in ("sustained_loss_bound_pct", "sustained_loss_bound_trend_pct",
+                                             "sustained_loss_bound_after_pct"))
+    assert ruled_out == 2  # the week before and the trend rule a lasting 13% loss out; the days after do not
+    assert "ruled out on two of the three baselines, not on the most cautious, the days after" in fc["fc1_reason"]
+    assert "Read by the most cautious baseline, the days after, it does not rule out" in fc["fctext_bound_range"]
 
 
 def test_every_claim_is_in_the_summary_and_linked_to_an_analysis():
