@@ -404,7 +404,7 @@ SOURCES: tuple[Source, ...] = (
             Field("event", "string", "What happened, in our words"),
             Field("label", "string", "A short name for the event, as charts label it"),
             Field("place", "string", "Where"),
-            Field("category", "string", "china-crackdown, power-outage, kazakhstan, monetary-policy, halving or other"),
+            Field("category", "string", "china-crackdown, power-outage, kazakhstan, monetary-policy, halving, market-news (other crypto-market news of the same weeks) or other"),
             Field("outlet", "string", "Who reported or published it"),
             Field("source_title", "string", "Title of the cited page"),
             Field("source_url", "string", "Address of the cited page"),

@@ -567,3 +567,33 @@ def test_the_event_study_table_separates_the_nasdaq_from_the_drift(rets):
         assert row[4] == f"{100 * (m['market_part'] + m['drift']):+.1f}", (key, row)
         assert row[5] == f"{100 * m['market_part']:+.1f}", (key, row)
     assert cells[3][9] == "<1"        # Sichuan: 0.4% of stretches, not "0"
+
+
+def test_other_crypto_news_near_the_2021_windows_is_listed_from_the_event_table(g):
+    """The referee's point: the Tesla reversal (12 May 2021), the associations' notice (18 May) and the central bank's
+    summons of banks and Alipay (21 June) sit in or just before the 2021 windows; the chapter lists them from the
+    cited event table and says which window each is near."""
+    import html as html_lib
+
+    events = load("events")
+    news = events[events["category"] == "market-news"].set_index("date")
+    assert {"2021-05-12", "2021-05-18", "2021-06-21"} <= {f"{d:%Y-%m-%d}" for d in news.index}
+    assert news["source_url"].str.startswith("https://").all()
+    near = []
+    for _, first, last in WINDOWS[1:]:   # the three 2021 windows
+        first, last = pd.Timestamp(first), pd.Timestamp(last)
+        near += [(d, (first - d).days) for d in news.index if first - pd.Timedelta(days=10) <= d <= last]
+    assert [(f"{d:%-d %b}", days) for d, days in near] == [("12 May", 9), ("18 May", 3), ("21 Jun", -3)]
+    text = g["ch4_confounders_text"]
+    assert text.startswith("Three items fall in that span: one inside a window (Sichuan shutdown order: 21 June) and "
+                           "two in the days before one (State Council statement: 12 May and State Council statement: 18 May).")
+    tables = [out["data"]["text/html"] for cell in executed("ch4-what-moves-the-price.md").cells
+              for out in cell.get("outputs", []) if "Near the window of" in out.get("data", {}).get("text/html", "")]
+    assert len(tables) == 1
+    rows = re.findall(r"<tr>(.*?)</tr>", tables[0], flags=re.S)[1:]
+    shown = [[html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+             for row in rows]
+    assert [(r[0], r[2], r[3]) for r in shown] == [("12 May 2021", "State Council statement", "nine days before it"),
+                                                   ("18 May 2021", "State Council statement", "three days before it"),
+                                                   ("21 Jun 2021", "Sichuan shutdown order", "inside the window")]
+    assert [r[4] for r in shown] == list(news.loc[[d for d, _ in near], "outlet"])
