@@ -251,3 +251,36 @@ def test_no_wording_that_must_not_come_back(nb):
     for pattern in [r"\b1 (are|days)\b", r"day\(s\)", r"\b1 day after\b", r"no more than 1 day", r"100% are within",
                     r"independent estimate", r"Daily (s&p|nasdaq composite index|nominal broad u\.s\.)"]:
         assert not re.search(pattern, text), pattern
+
+
+def test_how_sure_are_we_shows_each_choice_as_its_page_computed_it():
+    """The referee's "How sure are we?" table: each headline number under each choice, pasted from the page that
+    computes it (the book build's own glued values), in the order the rows name."""
+    import ast
+
+    from builtsite import SITE
+    from notebooks import built_outputs
+
+    page = (SITE / "book" / "appendix-data.html").read_text(encoding="utf-8")
+    section = page[page.index('<section id="how-sure-are-we">'):page.index('<section id="caveats-source-by-source">')]
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", section)).split())
+    text = re.sub(r"\(\s+", "(", re.sub(r"\s+([,)])", r"\1", text))   # tags around glued values leave spaces
+    wanted = re.findall(r"::([a-z0-9_]+):", (BOOK / "appendix-data.md").read_text())
+    value = {}
+    for chapter in ("ch3-kazakhstan.md", "ch4-what-moves-the-price.md", "appendix-fact-check.md"):
+        value.update({k: ast.literal_eval(v["text/plain"]) for k, v in built_outputs(chapter)[1].items() if k in wanted})
+    assert set(wanted) <= set(value), sorted(set(wanted) - set(value))
+    signed = lambda x, f: format(x, f).replace("-", "\u2212")  # noqa: E731
+    for suffix, choice in (("", "the week before"), ("_trend", "a trend through the week before and the days after"),
+                           ("_after", "the days after the restoration")):
+        change = signed(value[f"ch3_kz_change{suffix}_pct"], "+.1f")
+        low, high = signed(value[f"ch3_kz_change{suffix}_lo_pct"], "+.1f"), signed(value[f"ch3_kz_change{suffix}_hi_pct"], "+.1f")
+        assert f"Baseline: {choice} {change} ({low} to {high})" in text, choice
+    bounds = ", ".join(f"{value[f'ch3_max_sustained_loss{s}_pct']:.1f}" for s in ("", "_trend", "_after"))
+    assert f"in the same order {bounds}" in text
+    for noise, suffix in (("One noise level for every trading day", ""), ("Noise scaled by the calendar days a return spans",
+                                                                          "_calendar"), ("No drift", "_no_drift")):
+        ts = ", ".join(signed(value[f"ch4_{w}_t{suffix}"], ".2f") for w in ("apr21", "may21", "jun21"))
+        assert noise in text and ts in text[text.index(noise):], noise
+    assert f"within two months {value['fc_drawdown_two_months_pct']:.0f} " in text
+    assert text.rstrip().find(f"within two months {value['fc_drawdown_from_eve_pct']:.0f} ") > 0
