@@ -1,6 +1,7 @@
 /* Charts are static SVG images from the first paint. When one comes near the screen, this loads the Vega
    bundle (once) and the chart's spec, and draws the interactive view in its place, at the width of its
-   column (the specs are compiled to Vega at build time: the page needs Vega's runtime only). Nothing is fetched from another host; scripts (not XHR) are used so file:// works too. */
+   column (the specs are compiled to Vega at build time: the page needs Vega's runtime only). Nothing is
+   fetched from another host; scripts (not XHR) are used so file:// works too. */
 (function () {
   "use strict";
   var root = document.documentElement.dataset.content_root || "";
@@ -44,13 +45,19 @@
     (spec.data || []).forEach(function (data) {
       if (chart.datasets[data.name]) { data.values = chart.datasets[data.name]; }
     });
-    if (chart.formatLocale) { vega.formatLocale(chart.formatLocale); }
     // Drawn out of sight at the box's width, then put in place of the static image in one step.
     var still = box.querySelector("picture"), view = document.createElement("div");
     view.className = "minebook-view is-drawing";
     box.appendChild(view);
-    var drawn = new vega.View(vega.parse(spec), {renderer: "svg", container: view, hover: true, tooltip: tooltip});
-    return drawn.runAsync().then(function () {
+    var drawn;
+    if (vega) {
+      if (chart.formatLocale) { vega.formatLocale(chart.formatLocale); }
+      drawn = new vega.View(vega.parse(spec), {renderer: "svg", container: view, hover: true, tooltip: tooltip}).runAsync();
+    } else {  // vl-convert's bundle (where npm could not fetch Vega's own) offers Vega only through vega-embed
+      drawn = window.vegaEmbed(view, spec, {mode: "vega", renderer: "svg", actions: false, tooltip: tooltip,
+                                            formatLocale: chart.formatLocale});
+    }
+    return drawn.then(function () {
       if (still) { still.remove(); }
       view.classList.remove("is-drawing");
       box.classList.add("is-interactive");

@@ -3,8 +3,8 @@
 The specs are compiled to Vega at build time (by vl-convert), so a page needs Vega's runtime only: not
 Vega-Lite's compiler, not vega-embed. That runtime is Vega's own minified build, taken from the npm
 package of exactly the Vega version vl-convert compiles for (`make` fetches it with `npm pack`). Where
-npm could not fetch it, vl-convert's larger bundle (Vega, Vega-Lite and vega-embed) stands in: it also
-defines `window.vega`, so the page draws the same charts, only later.
+npm could not fetch it, vl-convert's larger bundle (Vega, Vega-Lite and vega-embed) stands in; it exposes
+Vega only through `window.vegaEmbed` (its `window.vega` is null), which the page's loader then uses.
 """
 from __future__ import annotations
 

@@ -585,8 +585,8 @@ def test_other_crypto_news_near_the_2021_windows_is_listed_from_the_event_table(
         near += [(d, (first - d).days) for d in news.index if first - pd.Timedelta(days=10) <= d <= last]
     assert [(f"{d:%-d %b}", days) for d, days in near] == [("12 May", 9), ("18 May", 3), ("21 Jun", -3)]
     text = g["ch4_confounders_text"]
-    assert text.startswith("Three items fall in that span: one inside a window (Sichuan shutdown order: 21 June) and "
-                           "two in the days before one (State Council statement: 12 May and State Council statement: 18 May).")
+    assert text.startswith("Three items fall in that span: two in the days before the State Council statement (12 May "
+                           "and 18 May) and one inside the window of the Sichuan shutdown order (21 June).")
     tables = [out["data"]["text/html"] for cell in executed("ch4-what-moves-the-price.md").cells
               for out in cell.get("outputs", []) if "Near the window of" in out.get("data", {}).get("text/html", "")]
     assert len(tables) == 1

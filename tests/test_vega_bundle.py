@@ -37,7 +37,7 @@ def test_the_bundle_is_the_packages_runtime_in_a_scope_of_its_own(tmp_path):
 def test_without_the_package_the_bundle_falls_back_to_vl_converts_and_says_so(tmp_path, capsys):
     target = tmp_path / "vega-bundle.js"
     assert vega_bundle.write_bundle(target, tmp_path / "no-tools") == "vl-convert"
-    assert "window.vega=" in target.read_text()  # the page's loader needs only `vega`, which both define
+    assert "window.vegaEmbed=" in target.read_text()  # the loader draws through vega-embed then (browser test)
     assert "NOTE:" in capsys.readouterr().err
 
 
@@ -58,3 +58,18 @@ def test_a_broken_package_is_refused_in_one_line(tmp_path):
                          capture_output=True, text=True)
     assert run.returncode == 1 and run.stderr.startswith(f"error: {vega_bundle.tarball(tmp_path)}: not a Vega npm package (")
     assert len(run.stderr.splitlines()) == 1
+
+
+def test_pages_are_read_again_when_data_or_code_change(monkeypatch):
+    """`make book` empties the notebook cache when the data or the package change; Sphinx must then re-read
+    every page, not only those whose source changed, or their outputs would come from the old data."""
+    from types import SimpleNamespace
+
+    from minebook import cache, sphinx_site
+
+    env = SimpleNamespace(found_docs={"book/intro", "book/ch1", "book/ch3"})
+    monkeypatch.setattr(cache, "fingerprint", lambda data_dir=None: "first")
+    assert sphinx_site.rerun_after_code_or_data_changes(None, env, {"book/intro"}, {"book/ch3"}, set()) == ["book/ch1"]
+    assert sphinx_site.rerun_after_code_or_data_changes(None, env, set(), set(), set()) == []   # nothing moved
+    monkeypatch.setattr(cache, "fingerprint", lambda data_dir=None: "second")
+    assert sphinx_site.rerun_after_code_or_data_changes(None, env, set(), set(), set()) == ["book/ch1", "book/ch3", "book/intro"]
