@@ -63,3 +63,19 @@ def in_words(n: int, *, zero: str = "no", capital: bool = False) -> str:
 def plural(n: int, one: str, many: str | None = None) -> str:
     """'one day', 'two days': a count in words and its noun, in agreement."""
     return f"{in_words(n)} {one if n == 1 else (many or one + 's')}"
+
+
+def data_note() -> str:
+    """What this page has read, and how recent each is: every data set loaded so far with the newest day it
+    covers, so a page says how old its data are (a cited table of events or reports has no such date)."""
+    from .data import USED, resource
+
+    parts = []
+    for name, last in USED.items():
+        res = resource(name)
+        publisher = res["sources"][0]["title"].split(",")[0] if res.get("sources") else ""
+        if publisher.startswith("This book"):
+            parts.append(f"this book's cited table of {res['title'][0].lower()}{res['title'][1:]}")
+        else:
+            parts.append(f"{publisher}: {res['title']}" + (f", to {last}" if last else ""))
+    return "; ".join(parts) + "."

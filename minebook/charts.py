@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 
 import altair as alt
+import pandas as pd
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 WIDTH = 640          # the width a chart is drawn at for the static desktop image and for downloads
@@ -44,6 +45,8 @@ PRICE = "#1F1F1F"        # bitcoin's price (ink)
 MARKET = "#8C8C8C"       # stock indices, rates and other markets (grey)
 EVENT = "#6B4E16"        # dated events: rules and their labels (dark umber)
 EVENT_SHADE = "#E9DFC7"  # the span of an event
+REVENUE = "#6A3D9A"      # what miners earn: revenue, hashprice, and the new coins in it (deep violet)
+FEES = "#CAB2D6"         # the transaction fees in miners' revenue (light violet)
 INK = "#222222"
 MUTED = "#595959"        # reference lines and secondary text (4.5:1 on white)
 
@@ -100,6 +103,18 @@ def finish(chart, *, finding: str, subtitle: str, source: str, description: str,
     if isinstance(chart, (alt.Chart, alt.LayerChart)) and chart.to_dict().get("width") in (None, alt.Undefined):
         properties |= {"width": "container", "autosize": alt.AutoSizeParams(type="fit", contains="padding")}
     return chart.properties(**properties)
+
+
+def ends(frame: pd.DataFrame, x: str, y: str, *, color: str = INK, below: bool = False) -> alt.LayerChart:
+    """A dot and "to 22 Mar 2026" at the last point of a series, so a chart says where each line stops and a
+    reader never takes a line that ends for one that runs on. `below` puts the label under the dot, for a
+    second series ending near the first."""
+    last = frame.dropna(subset=[y]).sort_values(x).tail(1)
+    last = last.assign(end_label=[f"to {d:%-d %b %Y}" for d in last[x]])
+    base = alt.Chart(last).encode(x=f"{x}:T", y=f"{y}:Q")
+    return (base.mark_point(filled=True, size=36, color=color, opacity=1)
+            + base.mark_text(align="right", baseline="top" if below else "bottom", dx=-4, dy=6 if below else -6,
+                             color=color).encode(text="end_label:N"))
 
 
 def source_of(spec: dict) -> str:

@@ -12,6 +12,7 @@ from . import paths
 from .errors import SnapshotError
 
 PANDAS_TYPES = {"number": "float64", "string": "str"}
+USED: dict[str, str] = {}  # data set -> the last day (or month, or year) it covers, for each one this process loaded
 
 
 def package(data_dir: Path | None = None) -> dict:
@@ -55,7 +56,16 @@ def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     for f in dates:
         fmt = "%Y-%m-%d" if f["type"] == "date" else "%Y-%m-%dT%H:%M:%SZ"
         frame[f["name"]] = pd.to_datetime(frame[f["name"]], format=fmt)
+    USED[name] = last_covered(frame)
     return frame
+
+
+def last_covered(frame: pd.DataFrame) -> str:
+    """The newest day, month or year a data set covers, as a reader writes it; "" for a set without dates."""
+    for column, fmt in (("date", "%-d %b %Y"), ("time", "%-d %b %Y"), ("month", "%b %Y")):
+        if column in frame and frame[column].notna().any():
+            return f"{frame[column].max():{fmt}}"
+    return str(int(frame["year"].max())) if "year" in frame else ""
 
 
 def names(data_dir: Path | None = None) -> list[str]:

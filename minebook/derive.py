@@ -7,6 +7,7 @@ sent is what `validate.py` judges, so a broken file fails instead of being quiet
 from __future__ import annotations
 
 import io
+import json
 
 import numpy as np
 import pandas as pd
@@ -98,6 +99,26 @@ def blockchain_series(column: str, out_name: str, scale: float = 1.0):
             "date": _blockchain_dates(bc["Timestamp"]),
             out_name: to_number(bc[column], column) * scale,
         })
+    return derive
+
+
+def blockchain_points(metric: str, out_name: str, scale: float = 1.0):
+    """The site's JSON export for timespan "all": one point every four days, x in Unix milliseconds
+    (UTC midnight), y the day's value. The export writes 0 where it has no value: a gap, not a zero."""
+    def derive(raw: bytes) -> pd.DataFrame:
+        try:
+            doc = json.loads(raw.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise RawFormatError(f"not readable JSON ({exc.__class__.__name__})") from None
+        points = doc.get(metric) if isinstance(doc, dict) else None
+        if not isinstance(points, list) or not all(isinstance(p, dict) and {"x", "y"} <= set(p) for p in points):
+            raise RawFormatError(f"no list of {{x, y}} points under {metric!r}")
+        frame = pd.DataFrame(points, columns=["x", "y"]).astype(str)
+        out = pd.DataFrame({
+            "date": pd.to_datetime(to_number(frame["x"], "x"), unit="ms").dt.round("D"),
+            out_name: to_number(frame["y"], "y") * scale,
+        })
+        return out[out[out_name] != 0].reset_index(drop=True)
     return derive
 
 
@@ -310,7 +331,8 @@ def reported_figures(raw: bytes) -> pd.DataFrame:
     columns = ["figure", "what", "value", "unit", "as_of", "outlet", "source_title", "published", "source_url"]
     require_columns(rep, columns)
     rep["value"] = pd.to_numeric(rep["value"], errors="raise")
-    rep["published"] = to_date(rep["published"], "published", "%Y-%m-%d")
+    dated = rep["published"].ne("")   # blank: the cited page shows no date, and none is invented
+    rep["published"] = to_date(rep["published"].where(dated, "1970-01-01"), "published", "%Y-%m-%d").where(dated)
     if rep["figure"].duplicated().any():
         raise RawFormatError(f"figure {rep['figure'][rep['figure'].duplicated()].iloc[0]!r} appears twice")
     return rep[columns]

@@ -16,7 +16,7 @@ def trading_day_returns(btc_price: pd.Series, market_levels: dict[str, pd.Series
     percent) become changes in percentage points.
     """
     calendar = next(iter(market_levels.values())).dropna().index
-    levels = pd.concat({"Bitcoin": btc_price, **market_levels}, axis=1).reindex(calendar)
+    levels = pd.concat({"Bitcoin": btc_price, **market_levels}, axis=1, sort=True).reindex(calendar)
     out = pd.DataFrame(index=levels.index)
     for name in levels.columns:
         out[name] = levels[name].diff() if name in rates else np.log(levels[name]).diff()

@@ -90,7 +90,7 @@ FRED_GAPS = "days FRED marks as missing are dropped, not filled."   # said of ev
 
 
 def _fred(series: str, column: str, name: str, title: str, unit: str, description: str, licence: Licence,
-          publisher: str, mirror: str, lo: float, hi: float) -> Source:
+          publisher: str, lo: float, hi: float) -> Source:
     return Source(
         name=f"fred_{series.lower()}",
         title=f"{name} (FRED {series})",
@@ -99,7 +99,7 @@ def _fred(series: str, column: str, name: str, title: str, unit: str, descriptio
         homepage=f"https://fred.stlouisfed.org/series/{series}",
         licence=licence,
         citation=f"{publisher}, {title} [{series}], retrieved from FRED, Federal Reserve Bank of St. Louis; https://fred.stlouisfed.org/series/{series}",
-        mirror=(mirror,),
+        mirror=(f"fred/{series}*.csv",),  # every copy the mirror holds; see minebook/mirror.py
         parse=derive.fred_series(series, column),
         fields=(
             Field("date", "date", "Observation date (market days only; holidays have no row)"),
@@ -172,6 +172,25 @@ SOURCES: tuple[Source, ...] = (
         ),
         primary_key=("date",),
         description="One year of daily difficulty around the January 2022 blackout.",
+        min_rows=10,
+    ),
+    Source(
+        name="bc_difficulty_points",
+        title="Bitcoin difficulty, every fourth day (Blockchain.com)",
+        publisher="Blockchain.com",
+        url=f"{RAW}/danieleamato99/pv-mining-sim/1d853ccadffeb61fb9a9c102da9d26dd11a843da/data/difficulty.json",
+        homepage="https://www.blockchain.com/explorer/charts/difficulty",
+        licence=BLOCKCHAIN_COM,
+        citation=BLOCKCHAIN_CITE + "/difficulty",
+        mirror=("blockchain_com/bc_difficulty_4-day-points_2009-01-03_2026-01-01.json",),
+        parse=derive.blockchain_points("difficulty", "difficulty"),
+        fields=(
+            Field("date", "date", "UTC day of the point (one every four days)"),
+            Field("difficulty", "number", "That day's difficulty, not smoothed; a retarget day shows a blend", "dimensionless", 1, 1e16),
+        ),
+        primary_key=("date",),
+        description="Difficulty over the whole history, one point every four days, to the newest date of any difficulty series here.",
+        caveat="The site's export for the whole history keeps one day in four; its zeros (no value) are dropped as gaps.",
         min_rows=10,
     ),
     Source(
@@ -250,12 +269,12 @@ SOURCES: tuple[Source, ...] = (
         caveat="CBECI revised its model in 2023; values differ from figures quoted in 2021-22.",
         min_rows=10,
     ),
-    _fred("NASDAQCOM", "nasdaq_composite", "Nasdaq Composite", "NASDAQ Composite Index", "index points", "Closing value", FRED_COPYRIGHT, "Nasdaq, Inc.", "fred/NASDAQCOM.csv", 100, 1e6),
-    _fred("SP500", "sp500", "S&P 500", "S&P 500", "index points", "Closing value", FRED_COPYRIGHT, "S&P Dow Jones Indices LLC", "fred/SP500.csv", 100, 1e6),
-    _fred("DGS10", "yield_10y_pct", "10-year Treasury yield", "10-Year Treasury Constant Maturity Rate", "% p.a.", "Market yield", US_PD, "Board of Governors of the Federal Reserve System (US)", "fred/DGS10.csv", -5, 30),
-    _fred("DFF", "fed_funds_pct", "Effective federal funds rate", "Federal Funds Effective Rate", "% p.a.", "Effective rate (calendar days)", US_PD, "Board of Governors of the Federal Reserve System (US)", "fred/DFF.csv", -5, 30),
-    _fred("DTWEXBGS", "dollar_index", "Nominal Broad U.S. Dollar Index", "Nominal Broad U.S. Dollar Index", "index, Jan 2006 = 100", "Index level", US_PD, "Board of Governors of the Federal Reserve System (US)", "fred/DTWEXBGS.csv", 10, 1000),
-    _fred("CBBTCUSD", "btc_usd_coinbase", "Coinbase bitcoin price", "Coinbase Bitcoin price", "USD", "Daily price (calendar days)", FRED_COPYRIGHT, "Coinbase", "fred/CBBTCUSD.csv", 0.01, 1e7),
+    _fred("NASDAQCOM", "nasdaq_composite", "Nasdaq Composite", "NASDAQ Composite Index", "index points", "Closing value", FRED_COPYRIGHT, "Nasdaq, Inc.", 100, 1e6),
+    _fred("SP500", "sp500", "S&P 500", "S&P 500", "index points", "Closing value", FRED_COPYRIGHT, "S&P Dow Jones Indices LLC", 100, 1e6),
+    _fred("DGS10", "yield_10y_pct", "10-year Treasury yield", "10-Year Treasury Constant Maturity Rate", "% p.a.", "Market yield", US_PD, "Board of Governors of the Federal Reserve System (US)", -5, 30),
+    _fred("DFF", "fed_funds_pct", "Effective federal funds rate", "Federal Funds Effective Rate", "% p.a.", "Effective rate (calendar days)", US_PD, "Board of Governors of the Federal Reserve System (US)", -5, 30),
+    _fred("DTWEXBGS", "dollar_index", "Nominal Broad U.S. Dollar Index", "Nominal Broad U.S. Dollar Index", "index, Jan 2006 = 100", "Index level", US_PD, "Board of Governors of the Federal Reserve System (US)", 10, 1000),
+    _fred("CBBTCUSD", "btc_usd_coinbase", "Coinbase bitcoin price", "Coinbase Bitcoin price", "USD", "Daily price (calendar days)", FRED_COPYRIGHT, "Coinbase", 0.01, 1e7),
     Source(
         name="block_timestamps",
         title="Bitcoin block header timestamps around April 2021 and January 2022",
@@ -396,7 +415,7 @@ SOURCES: tuple[Source, ...] = (
         min_rows=5,
     ),
     _cited_table(
-        "events", "Dated events: China's 2021 crackdown, Kazakhstan's January 2022, the Fed, halvings",
+        "events", "Dated events: China's 2021 crackdown, Kazakhstan in and after January 2022, the Fed, halvings, spot ETFs",
         derive.events,
         (
             Field("date", "date", "Day of the event (local date where the source gives one)"),
@@ -424,7 +443,7 @@ SOURCES: tuple[Source, ...] = (
             Field("as_of", "string", "The period the figure describes, as the source states it"),
             Field("outlet", "string", "Who published it"),
             Field("source_title", "string", "Title of the cited page"),
-            Field("published", "date", "When the cited page was published"),
+            Field("published", "date", "When the cited page was published; blank where the page shows no date", required=False),
             Field("source_url", "string", "Address of the cited page"),
         ),
         ("figure",),

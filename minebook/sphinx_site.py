@@ -36,6 +36,7 @@ FIGURE_PREFIX = {
     "book/ch2-china-exodus": 2,
     "book/ch3-kazakhstan": 3,
     "book/ch4-what-moves-the-price": 4,
+    "book/ch5-after-the-blackout": 5,
     "book/appendix-fact-check": "A",
     "book/appendix-data": "B",
 }

@@ -47,7 +47,7 @@ PRINTED_PLUMBING = """() => [...document.querySelectorAll('div.cell_input, detai
   .filter(el => el.checkVisibility({checkVisibilityCSS: true}) && el.getBoundingClientRect().height > 0)
   .map(el => el.className || el.tagName)"""
 
-FIGURE_CAPTION = re.compile(r"^Figure (?:\d+|[1-4]\.\d+|[AB]\.\d+) \S")
+FIGURE_CAPTION = re.compile(r"^Figure (?:\d+|[1-5]\.\d+|[AB]\.\d+) \S")
 # "(France 24, 2022)", "(A, 2021; B, 2022)" or, as the subject of a sentence, "Nakamoto (2008)".
 CITATION = re.compile(r"^\((?:[^()\[\];]+, \d{4}[a-z]?)(?:; [^()\[\];]+, \d{4}[a-z]?)*\)$|^[^()\[\];]+ \(\d{4}[a-z]?\)$")
 

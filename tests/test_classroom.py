@@ -13,7 +13,8 @@ import pytest
 from builtsite import CHROMIUM, ROOT, SITE
 from notebooks import BOOK, chart_specs, executed
 
-CHAPTERS = ["ch1-how-mining-works", "ch2-china-exodus", "ch3-kazakhstan", "ch4-what-moves-the-price"]
+CHAPTERS = ["ch1-how-mining-works", "ch2-china-exodus", "ch3-kazakhstan", "ch4-what-moves-the-price",
+            "ch5-after-the-blackout"]
 NOTEBOOKS = SITE / "notebooks"
 PDF = ROOT / "_build" / "pdf" / "book.pdf"
 

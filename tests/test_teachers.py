@@ -356,7 +356,7 @@ def test_the_glossary_defines_the_terms_the_analysis_pages_use():
 def test_each_glossary_entry_points_to_the_chapter_that_first_links_it():
     """CBECI and pool said "See Chapter 2" but Chapter 1 links them first: the pointer must name that chapter."""
     entries = glossary_entries()
-    order = ["ch1-how-mining-works", "ch2-china-exodus", "ch3-kazakhstan", "ch4-what-moves-the-price",
+    order = ["ch1-how-mining-works", "ch2-china-exodus", "ch3-kazakhstan", "ch4-what-moves-the-price", "ch5-after-the-blackout",
              "appendix-fact-check"]
     label = {"appendix-fact-check": "fact-check"}
     first = {}
