@@ -105,16 +105,19 @@ def finish(chart, *, finding: str, subtitle: str, source: str, description: str,
     return chart.properties(**properties)
 
 
-def ends(frame: pd.DataFrame, x: str, y: str, *, color: str = INK, below: bool = False) -> alt.LayerChart:
+def ends(frame: pd.DataFrame, x: str, y: str, *, color: str = INK, below: bool = False, fmt: str = "%-d %b %Y",
+         label: bool = True) -> alt.LayerChart:
     """A dot and "to 22 Mar 2026" at the last point of a series, so a chart says where each line stops and a
     reader never takes a line that ends for one that runs on. `below` puts the label under the dot, for a
-    second series ending near the first."""
+    second series ending near the first; without `label`, the dot alone (the caption then gives the date)."""
     last = frame.dropna(subset=[y]).sort_values(x).tail(1)
-    last = last.assign(end_label=[f"to {d:%-d %b %Y}" for d in last[x]])
+    last = last.assign(end_label=[f"to {d:{fmt}}" for d in last[x]])
     base = alt.Chart(last).encode(x=f"{x}:T", y=f"{y}:Q")
-    return (base.mark_point(filled=True, size=36, color=color, opacity=1)
-            + base.mark_text(align="right", baseline="top" if below else "bottom", dx=-4, dy=6 if below else -6,
-                             color=color).encode(text="end_label:N"))
+    dot = base.mark_point(filled=True, size=36, color=color, opacity=1)
+    if not label:
+        return dot
+    return dot + base.mark_text(align="right", baseline="top" if below else "bottom", dx=-4, dy=6 if below else -6,
+                                color=color).encode(text="end_label:N")
 
 
 def source_of(spec: dict) -> str:
