@@ -80,6 +80,21 @@ def test_the_price_and_the_nasdaq_by_year(g, btc):
     assert g["ch5_corr_after_etf_text"] == " and ".join(f"{by_year[y]:.2f} in {y}" for y in (2024, 2025))
     assert g["ch5_price_low_month"] == f"{price['2022':'2023'].idxmin():%B %Y}"
     assert g["ch5_price_high"] == pytest.approx(price.max())
+    sp = csv("fred_sp500")["sp500"]
+    usd = csv("fred_dtwexbgs")["dollar_index"]
+    ten = csv("fred_dgs10")["yield_10y_pct"]
+    every = pd.DataFrame({"b": price.reindex(nq.index), "n": nq, "s": sp.reindex(nq.index),
+                          "d": usd.reindex(nq.index), "y": ten.reindex(nq.index)})
+    rets = pd.DataFrame({"b": np.log(every["b"]).diff(), "s": np.log(every["s"]).diff(),
+                         "d": np.log(every["d"]).diff(), "y": every["y"].diff()}).dropna(subset=["b"])
+    def strongest(col):
+        years = {y: r["b"].corr(r[col]) for y, r in rets.groupby(rets.index.year) if r[["b", col]].dropna().shape[0] >= 200}
+        return max(years, key=lambda y: abs(years[y])), years
+    (sp_year, _), (y_year, _), (d_year, d_years) = strongest("s"), strongest("y"), strongest("d")
+    assert g["ch5_markets_text"].startswith(f"With the S&P 500 the link was strongest in {sp_year}, with daily changes "
+                                            f"in the 10-year yield in {y_year}")
+    assert g["ch5_markets_text"].endswith(f"in {d_year}.")
+    assert ("in every year" in g["ch5_markets_text"]) == all(v < 0 for v in d_years.values())
     dff = csv("fred_dff")["fed_funds_pct"]
     assert g["ch5_ff_top"] == dff.max() and g["ch5_ff_last"] == dff.iloc[-1]
     assert g["ch5_ff_last_day"] == f"{dff.index.max():%-d %B %Y}"
