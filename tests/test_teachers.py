@@ -192,7 +192,8 @@ def test_the_chart_track_asks_four_or_five_questions_per_chapter_each_with_a_hid
     track = section(GUIDE, "A chart-reading track without code")
     parts = re.findall(r"^### (.+?)\n(.*?)(?=^### |\Z)", track, re.M | re.S)
     titles = [t for t, _ in parts]
-    assert [t.split(" ·")[0] for t in titles] == ["Chapter 1", "Chapter 2", "Chapter 3", "Chapter 4", "The fact-check appendix"]
+    assert [t.split(" ·")[0] for t in titles] == ["Chapter 1", "Chapter 2", "Chapter 3", "Chapter 4", "Chapter 5",
+                                                    "The fact-check appendix"]
     for title, body in parts:
         questions = re.findall(r"^\*\*(\d)\.\*\* ", body, re.M)
         answers = re.findall(r"^:::\{admonition\} Model answer\n:class: dropdown\n", body, re.M)
