@@ -120,7 +120,7 @@ SOURCES: tuple[Source, ...] = (
         homepage="https://coinmetrics.io/community-network-data/",
         licence=CC_BY_NC,
         citation=COINMETRICS_CITE,
-        mirror=("coinmetrics/btc_cm_community_full_via_APS1052_2009-01-03_2026-03-23.csv",),
+        mirror=("coinmetrics/btc_cm_community_full_*.csv",),  # every full copy; the newest serves (minebook/mirror.py)
         parse=derive.coinmetrics_daily,
         fields=(
             Field("date", "date", "UTC day"),
