@@ -32,8 +32,10 @@ def event_study(returns: pd.DataFrame, first_day, last_day, market: str = "Nasda
     window's actual log return and the model's prediction for it (`explained`, alpha * L + beta * the market's
     summed log return) in its two parts: `market_part`, beta * the market's summed log return (what the market's
     own move predicts), and `drift`, alpha * L (bitcoin's average daily drift in the estimation window, over the
-    L days); and the share of L-day stretches of the estimation window whose summed residuals were as low as the
-    CAR (an empirical, fat-tail-proof check).
+    L days); and a placebo distribution: the summed residuals of every window of the estimation year with the
+    event window's weekdays and calendar spans (a Friday-Monday pair is compared only with Friday-Monday pairs),
+    with `placebo_n` such windows and `placebo_share` the share as low as the CAR. It needs no normal curve, so
+    fat tails and weekend-spanning returns cannot flatter it; a share of 2.5% or less is "beyond chance".
 
     Returns on the US trading calendar span one calendar day or more (a Monday's spans three), so the model's
     errors are also read with each day's noise variance in proportion to the days its return spans:
@@ -51,6 +53,9 @@ def event_study(returns: pd.DataFrame, first_day, last_day, market: str = "Nasda
     abnormal = window["Bitcoin"] - expected
     length, car = len(window), float(abnormal.sum())
     sigma = float(resid.std(ddof=2))
+    pattern = [(day.dayofweek, span[day]) for day in window.index]
+    placebo = np.array([resid.iloc[i:i + length].sum() for i in range(len(est) - length + 1)
+                        if [(day.dayofweek, span[day]) for day in est.index[i:i + length]] == pattern])
     after_break = span.loc[est.index] > 1
     per_calendar_day = float((resid ** 2 / span.loc[est.index]).sum() / (len(est) - 2))
     return {
@@ -58,7 +63,7 @@ def event_study(returns: pd.DataFrame, first_day, last_day, market: str = "Nasda
         "beta": float(beta), "sigma": sigma, "days": length, "car": car, "se": sigma * np.sqrt(length),
         "actual": float(window["Bitcoin"].sum()), "explained": float(expected.sum()),
         "alpha": float(alpha), "market_part": float(beta * window[market].sum()), "drift": float(alpha * length),
-        "as_bad_share": float((resid.rolling(length).sum().dropna() <= car).mean()),
+        "placebo_n": len(placebo), "placebo_share": float((placebo <= car).mean()) if len(placebo) else float("nan"),
         "t_calendar": car / np.sqrt(per_calendar_day * span.loc[window.index].sum()),
         "break_ratio": float(resid[after_break].var() / resid[~after_break].var()),
         "tail_days": int((resid.abs() > 3 * sigma).sum()),

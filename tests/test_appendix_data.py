@@ -282,5 +282,7 @@ def test_how_sure_are_we_shows_each_choice_as_its_page_computed_it():
                                                                           "_calendar"), ("No drift", "_no_drift")):
         ts = ", ".join(signed(value[f"ch4_{w}_t{suffix}"], ".2f") for w in ("apr21", "may21", "jun21"))
         assert noise in text and ts in text[text.index(noise):], noise
+    placebo = ", ".join(f"{value[f'ch4_{w}_placebo_pct']:.1f}" for w in ("apr21", "may21", "jun21"))
+    assert f"Windows with the same weekdays (2.5% or fewer: beyond chance) {placebo}" in text
     assert f"within two months {value['fc_drawdown_two_months_pct']:.0f} " in text
     assert text.rstrip().find(f"within two months {value['fc_drawdown_from_eve_pct']:.0f} ") > 0

@@ -292,15 +292,29 @@ def test_the_t_statistics_with_no_drift(g, rets):
     assert ("the same windows are beyond chance" in text) == same
 
 
-def test_the_share_of_stretches_as_bad(g, rets):
-    """Editor's review (ch4 item 7): Sichuan's share is 0.4%, printed "<1%", never "0%"."""
+def test_the_placebo_test_compares_like_with_like(g, rets):
+    """Issue 15: each window's abnormal return against every window of the estimation year with the same weekdays
+    and calendar spans (a Friday-Monday pair only against Friday-Monday pairs); 2.5% or fewer as low is beyond
+    chance, and the chapter's count, the chart's intervals and these shares agree."""
+    calendar_days = rets.index.to_series().diff().dt.days
+    beyond = []
     for key, first, last in WINDOWS:
         m = model_parts(rets, first, last)
-        car = m["abnormal"].sum()
-        share = 100 * (m["resid"].rolling(m["days"]).sum().dropna() <= car).mean()
-        assert g[f"ch4_{key}_as_bad_pct"] == pytest.approx(share)
-        assert g[f"ch4_{key}_as_bad_text"] == ("<1%" if 0 < share < 0.5 else f"{share:.0f}%")
-    assert g["ch4_jun21_as_bad_text"] == "<1%"
+        car, days = m["abnormal"].sum(), m["days"]
+        shape = [(d.weekday(), calendar_days[d]) for d in m["abnormal"].index]
+        est = m["resid"]
+        sums = [est.iloc[i:i + days].sum() for i in range(len(est) - days + 1)
+                if [(d.weekday(), calendar_days[d]) for d in est.index[i:i + days]] == shape]
+        as_low = sum(v <= car for v in sums)
+        assert g[f"ch4_{key}_placebo_n"] == len(sums) and len(sums) >= 40     # about one comparable window a week
+        assert g[f"ch4_{key}_placebo_pct"] == pytest.approx(100 * as_low / len(sums))
+        assert g[f"ch4_{key}_placebo_text"] == ["none", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                                                "nine", "ten", "eleven", "twelve"][as_low]
+        if as_low <= 0.025 * len(sums):
+            beyond.append(key)
+    assert g["ch4_n_beyond_chance"] == len(beyond) == 3 and "jan22" not in beyond
+    assert g["ch4_fragile_text"] == ("So the verdict on the Xinjiang blackout is borderline: beyond chance by the "
+                                     "placebo test, within it by the scaled t statistic.")
 
 
 def test_the_days_outside_the_band(g, rets, specs):
@@ -566,7 +580,7 @@ def test_the_event_study_table_separates_the_nasdaq_from_the_drift(rets):
         m = model_parts(rets, first, last)
         assert row[4] == f"{100 * (m['market_part'] + m['drift']):+.1f}", (key, row)
         assert row[5] == f"{100 * m['market_part']:+.1f}", (key, row)
-    assert cells[3][9] == "<1"        # Sichuan: 0.4% of stretches, not "0"
+    assert cells[3][9] == "0"         # Sichuan: no comparable window as low (the placebo test)
 
 
 def test_other_crypto_news_near_the_2021_windows_is_listed_from_the_event_table(g):
