@@ -49,7 +49,9 @@ PRINTED_PLUMBING = """() => [...document.querySelectorAll('div.cell_input, detai
 
 FIGURE_CAPTION = re.compile(r"^Figure (?:\d+|[1-5]\.\d+|[AB]\.\d+) \S")
 # "(France 24, 2022)", "(A, 2021; B, 2022)" or, as the subject of a sentence, "Nakamoto (2008)".
-CITATION = re.compile(r"^\((?:[^()\[\];]+, \d{4}[a-z]?)(?:; [^()\[\];]+, \d{4}[a-z]?)*\)$|^[^()\[\];]+ \(\d{4}[a-z]?\)$")
+# Author and year; "n.d." for a cited page that shows no date (the book does not invent one).
+YEAR = r"(?:\d{4}[a-z]?|n\.d\.)"
+CITATION = re.compile(rf"^\((?:[^()\[\];]+, {YEAR})(?:; [^()\[\];]+, {YEAR})*\)$|^[^()\[\];]+ \({YEAR}\)$")
 
 SNAKE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
 BIBTEX_KEY = re.compile(r"\[[A-Za-z][A-Za-z]*\d{2,}[a-z]?\]|\b[A-Z][a-z]+[A-Z]\w+\d{2}\b")

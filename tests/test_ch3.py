@@ -13,9 +13,12 @@ from scipy import stats
 
 from minebook import load
 from independent import blocks_with_difficulty, ratio_ci, trend_ci, window
-from notebooks import channels, drawn, executed, glued
+from notebooks import ROOT, channels, drawn, executed, glued
 
 pytestmark = pytest.mark.slow
+
+
+ROOT_DATA = ROOT / "data"
 
 
 @pytest.fixture(scope="module")
@@ -105,6 +108,26 @@ def test_electricity_mix_and_power_draw(g):
     gen = load("electricity_generation_by_source").query("country == 'Kazakhstan' and year == @year")["generation_twh"].sum()
     assert g["ch3_kz_generation_twh"] == pytest.approx(gen)
     assert g["ch3_draw_share_low"] < g["ch3_draw_share_high"] < 50
+
+
+def test_the_central_estimate_and_the_overhead(g):
+    """Issue 15: the fleet efficiency CBECI's model implies for the peak month (its power over the map's network hash
+    rate, overhead included), and the bracket widened by the overhead CCAF's methodology states, from its cited row."""
+    shares = pd.read_csv(ROOT_DATA / "cbeci_country_shares.csv", parse_dates=["month"])
+    kz = shares[shares["country"] == "Kazakhstan"].set_index("month")
+    top = kz["share_pct"].idxmax()
+    network_ths = kz.loc[top, "hashrate_ehs"] / (kz.loc[top, "share_pct"] / 100) * 1e6
+    cbeci = pd.read_csv(ROOT_DATA / "cbeci_consumption.csv", parse_dates=["date"]).set_index("date")
+    month = cbeci.loc[(cbeci.index.year == top.year) & (cbeci.index.month == top.month), "consumption_twh_per_year"]
+    watts = month.mean() * 1e12 / (365 * 24)
+    assert g["ch3_cbeci_fleet_j_th"] == pytest.approx(watts / network_ths)
+    assert g["ch3_best_j_th"] < g["ch3_cbeci_fleet_j_th"] < g["ch3_worst_j_th"]
+    rep = pd.read_csv(ROOT_DATA / "reported_figures.csv").set_index("figure")
+    assert (g["ch3_pue_low"], g["ch3_pue_best"], g["ch3_pue_high"]) == (1.01, 1.10, 1.20) == tuple(
+        rep.loc[["ccaf_pue_lower", "ccaf_pue_best", "ccaf_pue_upper"], "value"])
+    assert rep.loc["ccaf_pue_best", "source_url"].startswith("https://github.com/CambridgeAltFin/ccaf_cbeci_api/")
+    assert g["ch3_draw_twh_low_pue"] == pytest.approx(g["ch3_draw_twh_low"] * 1.01)
+    assert g["ch3_draw_twh_high_pue"] == pytest.approx(g["ch3_draw_twh_high"] * 1.20)
 
 
 def test_xinjiang_validation_detects_the_known_loss(g, blocks):
