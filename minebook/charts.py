@@ -228,11 +228,11 @@ def figure_html(spec: dict, *, box: str = "", downloads: str = "") -> str:
     )
 
 
-def html_for(spec: dict) -> str:
+def html_for(spec: dict, box: str = "") -> str:
     """`figure_html` followed by the spec as inert JSON. At build time `minebook/site_charts.py` rebuilds the
     figure with its static images and downloads, and moves the spec to a file that the page loads when the
     chart comes near the screen."""
-    return (f'{figure_html(spec)}\n'
+    return (f'{figure_html(spec, box=box)}\n'
             f'<script type="application/json" class="minebook-spec" data-chart="{chart_id(spec)}">{script_json(spec)}</script>')
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pandas as pd
 
@@ -16,24 +16,58 @@ USED: dict[str, str] = {}  # data set -> the last day (or month, or year) it cov
 
 
 def package(data_dir: Path | None = None) -> dict:
+    finish_interrupted_refresh(Path(data_dir or paths.data_dir()))
     path = Path(data_dir or paths.data_dir()) / "datapackage.json"
     if not path.exists():
         raise SnapshotError(f"{path} is missing: run `make data` to build the snapshots")
     return json.loads(path.read_text())
 
 
+def finish_interrupted_refresh(data_dir: Path) -> None:
+    """A refresh killed between its renames leaves a journal beside files it had fully written: finish its moves
+    before reading, so a reader sees the old snapshot set or the new one, never a mix of the two."""
+    from . import refresh_lock
+    from .errors import RefreshError
+
+    if not any(data_dir.glob(f"{refresh_lock.STAGING_PREFIX}*/{refresh_lock.JOURNAL}")):
+        return
+    try:
+        with refresh_lock.locked(data_dir, wait=30):
+            refresh_lock.recover(data_dir)
+    except (RefreshError, OSError) as exc:
+        raise SnapshotError(f"{data_dir}: an interrupted refresh could not be finished ({exc}); run `make data` "
+                            "or restore the folder with `git checkout data/`") from None
+
+
 def resource(name: str, data_dir: Path | None = None) -> dict:
     for res in package(data_dir)["resources"]:
-        if res["name"] == name:
+        if isinstance(res, dict) and res.get("name") == name:
             return res
     raise SnapshotError(f"no data set named {name!r} in datapackage.json")
+
+
+def snapshot_path(res: dict, data_dir: Path) -> Path:
+    """The file a resource names, refused unless it lies inside the data folder: datapackage.json is data,
+    and an edited or downloaded one must not make a chapter read some other file on the reader's machine."""
+    rel, name = res.get("path"), res.get("name")
+    if not isinstance(rel, str) or not rel.strip():
+        raise SnapshotError(f"data set {name!r}: datapackage.json gives it no file path")
+    pure = PurePosixPath(rel)
+    if pure.is_absolute() or PureWindowsPath(rel).drive or "://" in rel:
+        raise SnapshotError(f"data set {name!r}: path {rel!r} is a URL or an absolute path; only files inside the data folder are read")
+    if ".." in pure.parts or ".." in PureWindowsPath(rel).parts:
+        raise SnapshotError(f"data set {name!r}: path {rel!r} uses '..' to leave the data folder")
+    path = data_dir / rel
+    if not path.resolve().is_relative_to(data_dir.resolve()):
+        raise SnapshotError(f"data set {name!r}: {rel!r} is a symlink to {path.resolve()}, outside the data folder")
+    return path
 
 
 def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
     """A typed DataFrame of snapshot `name`, refused if the file differs from its recorded hash."""
     data_dir = Path(data_dir or paths.data_dir())
     res = resource(name, data_dir)
-    path = data_dir / res["path"]
+    path = snapshot_path(res, data_dir)
     if not path.exists():
         raise SnapshotError(f"{path} is missing: restore it with `git checkout data/` or run `make data`")
     raw = path.read_bytes()

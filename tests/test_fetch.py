@@ -140,9 +140,11 @@ def test_fault_leaves_data_untouched(case, server, data_copy, quick_network, cap
     server.fault(name, **fault)
     before = snapshot_bytes(data_copy)
     code = main(["fetch", "--base-url", server.base_url, "--data-dir", str(data_copy)])
-    err = capsys.readouterr().err.strip().splitlines()
+    out, err = capsys.readouterr()
+    err = err.splitlines()
     assert code == 1
-    assert len(err) == 2 and err[1] == "data/ left unchanged."
+    assert len(err) == 1, err
+    assert out.strip() == f"{data_copy} left unchanged."
     assert err[0].startswith(f"error: {name}: ")
     assert re.search(reason, err[0]), err[0]
     assert snapshot_bytes(data_copy) == before
