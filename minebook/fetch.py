@@ -12,7 +12,7 @@ import os
 import shutil
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3.exceptions as u3
@@ -92,6 +92,14 @@ class _Retry(Retry):
         super().sleep(response)
 
 
+class _Session(requests.Session):
+    """Even with allow_redirects=False, requests reads a redirect's whole body to prepare `Response.next`; here
+    `download` follows redirects itself and never reads a redirect's body, however long or slow."""
+
+    def resolve_redirects(self, *args, **kwargs):
+        return iter(())
+
+
 def session(deadline: Deadline | None = None) -> requests.Session:
     retry = _Retry(
         total=int(_env("MINEBOOK_RETRIES", 3)),
@@ -103,7 +111,7 @@ def session(deadline: Deadline | None = None) -> requests.Session:
         raise_on_status=False,
     )
     retry.deadline = deadline
-    s = requests.Session()
+    s = _Session()
     s.headers["User-Agent"] = USER_AGENT
     s.max_redirects = MAX_REDIRECTS
     s.mount("http://", HTTPAdapter(max_retries=retry))
@@ -187,17 +195,26 @@ def download(source: Source, http: requests.Session, base_url: str | None, deadl
     deadline = deadline or Deadline()
     name, url = source.name, rebase(source.url, base_url)
     deadline.check(name)
-    encoding, wait = "?", deadline.timeouts()
+    encoding, wait, hops, here = "?", deadline.timeouts(), 0, url
     try:
-        with http.get(url, timeout=wait, stream=True) as resp:
-            encoding = clean(resp.headers.get("Content-Encoding", "?"), 40)
-            if resp.status_code != 200:
-                raise SourceError(name, f"HTTP {resp.status_code} {clean(resp.reason, 80)} from {url}{_error_text(resp)}")
-            body = _body(name, resp, deadline)
+        while True:
+            # Redirects are followed here (see _Session), within the deadline; a redirect's body is never read.
+            with http.get(here, timeout=wait, stream=True, allow_redirects=False) as resp:
+                if resp.is_redirect:
+                    hops += 1
+                    if hops > MAX_REDIRECTS:
+                        raise SourceError(name, f"more than {MAX_REDIRECTS} redirects from {url} (a redirect loop?)")
+                    here = urljoin(here, resp.headers["Location"])
+                    deadline.check(name)
+                    wait = deadline.timeouts()
+                    continue
+                encoding = clean(resp.headers.get("Content-Encoding", "?"), 40)
+                if resp.status_code != 200:
+                    raise SourceError(name, f"HTTP {resp.status_code} {clean(resp.reason, 80)} from {url}{_error_text(resp)}")
+                body = _body(name, resp, deadline)
+                break
     except WaitRefused as exc:
         raise SourceError(name, str(exc)) from None
-    except requests.exceptions.TooManyRedirects:
-        raise SourceError(name, f"more than {MAX_REDIRECTS} redirects from {url} (a redirect loop?)") from None
     except requests.exceptions.RetryError as exc:
         raise SourceError(name, f"gave up after retries ({clean(_root_cause(exc))})") from None
     except (requests.exceptions.Timeout, u3.ReadTimeoutError):

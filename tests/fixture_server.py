@@ -126,6 +126,13 @@ class FixtureServer:
                     k = int(hop.group(1)) if hop else 0
                     if k < fault["hops"]:
                         return self._send(302, b"", {"Location": f"/hop/{k + 1}{request_path}"})
+                elif kind == "redirect-drip":  # a redirect whose own body never ends: only its Location matters
+                    if not hop:
+                        self.send_response(302)
+                        self.send_header("Location", f"/hop/1{request_path}")
+                        self.send_header("Connection", "close")
+                        self.end_headers()
+                        return self._trickle(self._dripped(b"x" * 10**6, fault.get("interval", 1.0)))
                 elif kind == "retry-after-long":
                     return self._send(503, b"busy", {"Retry-After": str(fault.get("seconds", 3600))})
                 elif kind == "drip":  # the whole length announced, then one byte per `interval` seconds

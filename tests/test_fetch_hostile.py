@@ -217,6 +217,15 @@ def test_five_redirects_are_followed_six_are_not(server, data_copy, good_snapsho
                    data_copy, before)
 
 
+def test_a_redirect_whose_body_never_ends_is_followed_without_reading_it(server, data_copy, good_snapshot):
+    server.fault("fred_sp500", "redirect-drip", interval=1.0)
+    start = time.perf_counter()
+    proc = sp500(server, data_copy, "--deadline", "20")
+    assert proc.returncode == 0, proc.stderr
+    assert time.perf_counter() - start < 10          # the dripping body was never waited for
+    assert load("fred_sp500", data_copy).equals(load("fred_sp500", good_snapshot))
+
+
 def drop_rows(first: int = 0, last: int = 0):
     def edit(text: str) -> str:
         header, *rows = text.splitlines(keepends=True)
