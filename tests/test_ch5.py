@@ -38,7 +38,7 @@ def test_the_network_grew_as_the_chain_says(g, btc):
     jan22 = hr["2022-01-01":"2022-01-31"].mean()
     last30 = hr.iloc[-30:].mean()
     assert g["ch5_hr_blackout"] == pytest.approx(jan22)
-    assert g["ch5_hr_latest"] == pytest.approx(last30)
+    assert g["ch5_span_days"] == 30 and g["ch5_hr_latest"] == pytest.approx(last30)
     assert g["ch5_growth_factor"] == pytest.approx(last30 / jan22)
     assert g["ch5_hr_growth_text"] == f"grew to {last30 / jan22:.1f} times"
     assert g["ch5_last_day"] == f"{hr.index.max():%-d %B %Y}" == "22 March 2026"
