@@ -77,5 +77,6 @@ def data_note() -> str:
         if publisher.startswith("This book"):
             parts.append(f"this book's cited table of {res['title'][0].lower()}{res['title'][1:]}")
         else:
-            parts.append(f"{publisher}: {res['title']}" + (f", to {last}" if last else ""))
+            title = res["title"].removesuffix(f" ({publisher})")   # the publisher is named once, in front
+            parts.append(f"{publisher}: {title}" + (f", to {last}" if last else ""))
     return "; ".join(parts) + "."

@@ -126,7 +126,9 @@ def test_the_data_note_gives_the_last_day_of_every_data_set_the_page_reads(g):
     note = g["ch5_data_note"]
     for name in ("btc_daily", "bc_difficulty_points", "fred_nasdaqcom", "fred_dff"):
         end = pd.Timestamp(package[name]["temporal"]["end"])
-        assert f"{package[name]['title']}, to {end:%-d %b %Y}" in note, name
+        publisher = package[name]["sources"][0]["title"].split(",")[0]
+        title = package[name]["title"].removesuffix(f" ({publisher})")
+        assert f"{publisher}: {title}, to {end:%-d %b %Y}" in note, name
     assert "Bitcoin mining map: share of hash rate by country, to Jan 2022" in note
     for chapter in ("ch1-how-mining-works", "ch2-china-exodus", "ch3-kazakhstan", "ch4-what-moves-the-price"):
         assert "Coin Metrics: Bitcoin network and market, daily, to 22 Mar 2026" in glued(executed(f"{chapter}.md"))[
