@@ -65,6 +65,18 @@ def summary(report: dict) -> dict:
     return row
 
 
+def median_run(reports: list[dict]) -> dict:
+    """The run in the middle by performance score (ties broken by largest paint), as Lighthouse's own
+    documentation advises: one run of its simulated phone varies by several points on a 2-core machine."""
+    if not reports:
+        raise ValueError("no Lighthouse report to choose from")
+    def key(report: dict) -> tuple[float, float]:
+        audits = report["audits"]
+        return (report["categories"]["performance"]["score"],
+                -audits["largest-contentful-paint"]["numericValue"])
+    return sorted(reports, key=key)[len(reports) // 2]
+
+
 def transferred(report: dict) -> int:
     """Bytes on the wire (compressed) for every request of the page's first load."""
     items = report["audits"]["network-requests"]["details"]["items"]

@@ -62,6 +62,22 @@ def test_a_page_lighthouse_cannot_load_fails_in_one_line():
     assert message.startswith("http://127.0.0.1:9/missing.html: ") and "\n" not in message and len(message) < 400
 
 
+def _report(score: float, largest_paint_ms: float) -> dict:
+    return {"categories": {"performance": {"score": score}},
+            "audits": {"largest-contentful-paint": {"numericValue": largest_paint_ms}}}
+
+
+def test_the_bench_reports_the_middle_run_of_three():
+    low, middle, high = _report(0.90, 2600), _report(0.96, 1700), _report(0.99, 1500)
+    assert lighthouse.median_run([high, low, middle]) is middle
+    # Equal scores: the slower largest paint counts as the worse run.
+    slow, fast = _report(0.96, 2100), _report(0.96, 1600)
+    assert lighthouse.median_run([fast, _report(0.99, 1400), slow]) is fast
+    assert lighthouse.median_run([slow, fast, _report(0.80, 3000)]) is slow
+    with pytest.raises(ValueError):
+        lighthouse.median_run([])
+
+
 LINKS = """() => [...document.querySelectorAll('a[href], link[href], script[src], img[src], source[srcset]')]
   .map(e => e.href || e.src || new URL(e.getAttribute('srcset'), document.baseURI).href)"""
 BROKEN_IMAGES = "() => [...document.images].filter(i => i.complete && i.naturalWidth === 0).map(i => i.src)"
