@@ -14,7 +14,7 @@ MIRROR ?= ../shared/sources
 export TZ := UTC
 export PYTHONHASHSEED := 0
 
-.PHONY: book test data clean venv bench help pdf
+.PHONY: book test data clean venv bench help pdf classroom classroom-offline
 
 help:
 	@echo "make book   build the book into _build/html (creates .venv on first run)"
@@ -22,6 +22,8 @@ help:
 	@echo "make data   refresh data/ from the sources (the local mirror $(MIRROR) if present)"
 	@echo "make bench  build times, page weights, chart render times and Lighthouse (mobile) per page, against budgets"
 	@echo "make pdf    print the whole book to _build/pdf/book.pdf (needs Chromium)"
+	@echo "make classroom          the classroom kit, _build/html/classroom/ (make book writes it too)"
+	@echo "make classroom-offline  the kit with every package for this platform, for a lab without internet"
 	@echo "make clean  remove builds and caches (not .venv)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -45,6 +47,13 @@ book: $(STAMP) $(BUNDLE)
 	$(BIN)/python -m minebook cache-guard .jupyter_cache
 	$(BIN)/jupyter-book build . --builder html -n -W --keep-going
 	$(BIN)/python -m minebook notebooks _build/html/notebooks
+	$(BIN)/python -m minebook classroom _build/html
+
+classroom: book
+
+# The kit plus a wheelhouse (pip download, for this machine's platform and Python) in _build/classroom/.
+classroom-offline: book
+	$(BIN)/python -m minebook classroom _build/html --offline _build/classroom
 
 # axe-core (accessibility rules) from the npm registry, for the browser tests.
 $(AXE):

@@ -120,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     nbp.add_argument("out_dir", type=Path)
     nbp.add_argument("--cache", type=Path, default=paths.ROOT / ".jupyter_cache")
 
+    kit = sub.add_parser("classroom", help="write the classroom kit (the package's wheel with the data, and a zip)")
+    kit.add_argument("site", type=Path, help="the built site; the kit goes to its classroom/ folder")
+    kit.add_argument("--offline", type=Path, metavar="DIR",
+                     help="also write the kit with a wheelhouse for this platform (for a lab without internet) here")
+
     pdf = sub.add_parser("pdf", help="print the single-page build to PDF with Chromium")
     pdf.add_argument("site", type=Path)
     pdf.add_argument("target", type=Path)
@@ -154,6 +159,17 @@ def main(argv: list[str] | None = None) -> int:
 
         written = build(args.out_dir, args.cache)
         print(f"wrote {len(written)} notebooks to {args.out_dir}")
+        return 0
+    if args.command == "classroom":
+        from .classroom import ClassroomError, build_kit
+
+        try:
+            written = build_kit(args.site, args.offline)
+        except ClassroomError as exc:
+            print(f"error: classroom: {exc}", file=sys.stderr)
+            return 1
+        for path in written:
+            print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
         return 0
     if args.command == "pdf":
         from .pdf import print_pdf

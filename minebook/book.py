@@ -5,11 +5,13 @@ import os
 import random
 import warnings
 
+import altair as alt
 import numpy as np
 import pandas as pd
 
 from . import charts
 
+SHOW_CHARTS = False  # set by setup()
 SEED = 20220105  # the day of the Kazakh shutdown; any fixed number would do
 
 
@@ -18,7 +20,11 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(SEED)
 
 
-def setup() -> None:
+def setup(notebook: bool = False) -> None:
+    """`notebook=True` in the downloadable notebooks: charts are shown where they are made, as images,
+    rather than glued for the book's pages to place."""
+    global SHOW_CHARTS
+    SHOW_CHARTS = charts.NOTEBOOK_IMAGES = notebook
     os.environ["TZ"] = "UTC"
     random.seed(SEED)
     pd.set_option("display.precision", 2)
@@ -30,8 +36,17 @@ def setup() -> None:
 
 def glue(name: str, value) -> None:
     """Glue a number or text for the prose, as a plain Python value (numpy scalars would be
-    stored as `np.float64(...)`, which the prose cannot format)."""
-    from myst_nb import glue as myst_glue
+    stored as `np.float64(...)`, which the prose cannot format). In a downloaded notebook a chart is shown
+    here instead, as there is no page to place it on; without myst-nb (a student's environment) nothing is glued."""
+    if SHOW_CHARTS and isinstance(value, alt.TopLevelMixin):
+        from IPython.display import display
+
+        display(value)
+        return
+    try:
+        from myst_nb import glue as myst_glue
+    except ModuleNotFoundError:
+        return
 
     if isinstance(value, np.generic):
         value = value.item()

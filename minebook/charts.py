@@ -11,6 +11,7 @@ screen (see `minebook/site_charts.py` and `_static/minebook-charts.js`). Nothing
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import json
@@ -236,10 +237,28 @@ def html_for(spec: dict, box: str = "") -> str:
             f'<script type="application/json" class="minebook-spec" data-chart="{chart_id(spec)}">{script_json(spec)}</script>')
 
 
+def notebook_image(spec: dict, svg: str | None = None) -> str:
+    """The chart as an image a notebook shows anywhere: JupyterLab, Colab, VS Code, offline, and opened from a
+    download (which Jupyter does not trust: it shows no inline SVG or script, but it shows an image from a
+    data URL). `svg`: the chart as the build already drew it at WIDTH, if at hand."""
+    if svg is None:
+        import vl_convert as vlc
+
+        svg = vlc.vegalite_to_svg(for_width(spec, WIDTH, title=False),
+                                  format_locale=spec.get("usermeta", {}).get("formatLocale"))
+    return (f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}" alt="" '
+            f'style="max-width:100%;height:auto;background:white">')
+
+
+# True in the downloadable notebooks (their setup cell says so): a chart shows itself as an image. The book's
+# build leaves the box empty and fills it with its own static images.
+NOTEBOOK_IMAGES = False
+
+
 def renderer(spec: dict, **_metadata) -> dict:
     return {
         "application/vnd.vegalite.v6+json": spec,
-        "text/html": html_for(spec),
+        "text/html": html_for(spec, box=notebook_image(spec) if NOTEBOOK_IMAGES else ""),
         "text/plain": f"<Chart: {spec.get('description', '')}>",
     }
 

@@ -19,7 +19,10 @@ def package(data_dir: Path | None = None) -> dict:
     finish_interrupted_refresh(Path(data_dir or paths.data_dir()))
     path = Path(data_dir or paths.data_dir()) / "datapackage.json"
     if not path.exists():
-        raise SnapshotError(f"{path} is missing: run `make data` to build the snapshots")
+        if paths.in_checkout():
+            raise SnapshotError(f"{path} is missing: run `make data` to build the snapshots")
+        raise SnapshotError(f"no data found (looked for {path}): install the book's package, which carries them "
+                            "(`pip install -r requirements.txt` in the classroom kit's folder)")
     return json.loads(path.read_text())
 
 

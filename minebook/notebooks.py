@@ -1,5 +1,7 @@
 """Downloadable notebooks for each page: the executed reader's version and a student version
-with the exercise solutions taken out and no outputs, both runnable top to bottom in a clone."""
+with the exercise solutions taken out and no outputs. Both start with a cell that finds the book's package
+and data wherever the notebook is: a checkout, an environment with the package installed, the classroom
+kit's folder, or Colab (where it installs the package from the published site)."""
 from __future__ import annotations
 
 import re
@@ -11,6 +13,7 @@ import nbformat
 from . import paths
 
 # A solution is a fenced MyST directive: ```{solution} or ````{solution}, closed by the same fence.
+VEGALITE = "application/vnd.vegalite.v6+json"
 SOLUTION = re.compile(r"^(?P<fence>`{3,}|:{3,})\{solution\}.*?^(?P=fence)\s*$\n?", re.S | re.M)
 
 
@@ -18,6 +21,72 @@ def pages() -> list[Path]:
     """The book's notebook pages (MyST Markdown with a jupytext header)."""
     book = paths.ROOT / "book"
     return sorted(p for p in book.glob("*.md") if p.read_text(encoding="utf-8").startswith("---\njupytext:"))
+
+
+# The first code cell of every downloaded notebook. A missing package gets one sentence saying what to run, not
+# a traceback: IPython prints what `_render_traceback_` returns instead of the traceback.
+SETUP_CELL = """\
+# Run this cell first: it finds the book's Python package and data (see the kit's README).
+import importlib.util, pathlib, subprocess, sys
+
+WHEEL = "{wheel}"
+SITE = "{site}classroom/"
+NEEDED = ["pandas", "numpy", "scipy", "altair", "vl_convert", "jinja2"]
+
+class SetupNeeded(Exception):
+    def _render_traceback_(self):
+        return [str(self)]
+
+if importlib.util.find_spec("minebook") is None:
+    here = pathlib.Path.cwd()
+    kit = [folder / WHEEL for folder in (here, *here.parents) if (folder / WHEEL).is_file()]
+    if "google.colab" in sys.modules:
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", SITE + WHEEL], check=True)
+        importlib.invalidate_caches()
+    elif kit and all(importlib.util.find_spec(name) for name in NEEDED):
+        sys.path.insert(0, str(kit[0]))   # the package straight from the kit's wheel; the data from its data/ folder
+    else:
+        raise SetupNeeded("This notebook needs the book's Python package: in the classroom kit's folder run "
+                          "`python -m pip install -r requirements.txt`, or anywhere "
+                          f"`python -m pip install {{SITE}}{{WHEEL}}`; then run this cell again.")
+
+import minebook.book
+minebook.book.setup(notebook=True)   # charts show here, as images"""
+
+
+def with_setup_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The page's hidden setup cell becomes the visible one above (its outputs, if any, are kept)."""
+    from .classroom import site_url, wheel_name
+
+    out = nbformat.from_dict(nb)
+    for cell in out.cells:
+        if cell.cell_type == "code" and cell.source.rstrip().endswith("minebook.book.setup()"):
+            cell.source = SETUP_CELL.format(wheel=wheel_name(), site=site_url())
+            cell.metadata.pop("tags", None)
+            return out
+    raise ValueError("the page has no cell that calls minebook.book.setup()")
+
+
+def charts_shown(nb: nbformat.NotebookNode, charts_dir: Path | None) -> nbformat.NotebookNode:
+    """The reader's edition, executed for the book, shows each chart where it is made, as the image the build
+    drew (from `charts_dir`, the site's `_charts/`), as a notebook run with `setup(notebook=True)` does: a glued
+    chart becomes a displayed one, and a chart's empty box gets its image."""
+    from . import charts
+
+    out = nbformat.from_dict(nb)
+    for cell in out.cells:
+        for output in cell.get("outputs", []):
+            prefix = output.get("metadata", {}).get("scrapbook", {}).get("mime_prefix", "")
+            data = output.get("data", {})
+            if prefix + VEGALITE not in data:
+                continue
+            spec = data[prefix + VEGALITE]
+            drawn = Path(charts_dir or "") / f"{charts.chart_id(spec)}.svg"
+            svg = drawn.read_text(encoding="utf-8") if charts_dir and drawn.is_file() else None
+            output["data"] = {VEGALITE: spec, "text/html": charts.html_for(spec, box=charts.notebook_image(spec, svg)),
+                              "text/plain": data.get(prefix + "text/plain", "")}
+            output["metadata"] = {}
+    return out
 
 
 def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -53,7 +122,7 @@ def build(out_dir: Path, cache_dir: Path | None = None) -> list[Path]:
     for page in pages():
         nb = jupytext.read(page)
         nb.metadata.pop("jupytext", None)
-        reader = executed(nb, page.parent, cache_dir)
+        reader = with_setup_cell(charts_shown(executed(nb, page.parent, cache_dir), out_dir.parent / "_charts"))
         for suffix, version in (("", reader), ("-student", student_version(reader))):
             target = out_dir / f"{page.stem}{suffix}.ipynb"
             nbformat.write(version, target)

@@ -86,6 +86,33 @@ def fix_page(app, pagename, templatename, context, doctree):
         context["body"] = PLAIN_TOKEN.sub(r"\1", body)
 
 
+def add_downloads(app, pagename, templatename, context, doctree):
+    """The page's download menu offers what a class needs: the page's two notebooks (where it has them) and
+    the classroom kit (see minebook/classroom.py), before the theme's source file and print buttons."""
+    from .classroom import KIT
+    from .notebooks import pages
+
+    group = next((b for b in context.get("header_buttons", []) if b.get("label") == "download-buttons"), None)
+    if group is None:
+        return
+    stem = pagename.rsplit("/", 1)[-1]
+    pathto = context["pathto"]
+    items = []
+    if stem in {p.stem for p in pages()}:
+        items += [
+            {"type": "link", "url": pathto(f"notebooks/{stem}.ipynb", 1), "text": "Notebook",
+             "tooltip": "Download this page as a notebook, with outputs and solutions", "icon": "fas fa-file",
+             "label": "download-reader-notebook-button"},
+            {"type": "link", "url": pathto(f"notebooks/{stem}-student.ipynb", 1), "text": "Student notebook",
+             "tooltip": "Download the student notebook: no outputs, no solutions", "icon": "fas fa-file",
+             "label": "download-student-notebook-button"},
+        ]
+    items.append({"type": "link", "url": pathto(f"classroom/{KIT}.zip", 1), "text": "Classroom kit (.zip)",
+                  "tooltip": "Every notebook, the data and the book's package, for a class", "icon": "fas fa-download",
+                  "label": "download-classroom-kit-button"})
+    group["buttons"] = items + group["buttons"]
+
+
 def number_figures_by_chapter(app, env):
     """Sphinx counts figures (and exercises, tables, listings) across the whole book when the table of
     contents is not numbered; each page starts again at 1 here, behind its chapter's number."""
@@ -196,6 +223,8 @@ def write_sitemap(app, exception):
 
 def set_addresses(app, config):
     """The repository and the site are named once, in _config.yml; pages write {{ repository_url }} etc."""
+    from . import classroom
+
     # A fork's publishing workflow names its own addresses through these two variables.
     repository = os.environ.get("BOOK_REPOSITORY_URL") or config.html_theme_options.get("repository_url", "")
     site = os.environ.get("BOOK_SITE_URL") or config.html_baseurl
@@ -215,6 +244,8 @@ def set_addresses(app, config):
         "site": site,
         "pdf": site + PDF_NAME,
         "zip": repository.rstrip("/") + "/archive/refs/heads/main.zip",
+        "kit": site + f"classroom/{classroom.KIT}.zip",
+        "wheel": site + f"classroom/{classroom.wheel_name()}",
     }
     # {{ repository_url }} is the bare address (for prose and commands), {{ repository_link }} a Markdown link.
     config.myst_substitutions = {
@@ -406,6 +437,7 @@ def setup(app):
     app.add_js_file(None, body=SIDEBAR_BUTTONS)
     app.add_js_file(None, body=COPY_BUTTONS_ON_DEMAND)
     app.connect("html-page-context", fix_page)
+    app.connect("html-page-context", add_downloads, priority=502)  # after sphinx-book-theme makes the menu
     app.connect("html-page-context", link_footer, priority=900)
     app.connect("config-inited", set_footer)
     app.connect("config-inited", set_addresses, priority=100)  # before other extensions read the addresses

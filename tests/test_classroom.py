@@ -1,13 +1,11 @@
-"""The classroom kit: downloadable notebooks that run top to bottom, and the printable PDF."""
+"""The downloadable notebooks and the printable PDF (the classroom kit, run from the outside, is in
+test_classroom_kit.py)."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from builtsite import CHROMIUM, ROOT, SITE
@@ -33,31 +31,18 @@ def test_student_edition_removes_only_the_solutions():
         assert [c.source for c in student.cells if c.cell_type == "code"] == [c.source for c in nb.cells if c.cell_type == "code"]
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not NOTEBOOKS.exists(), reason="no _build/html/notebooks: run `make book` first")
-@pytest.mark.parametrize("stem", CHAPTERS)
-@pytest.mark.parametrize("edition", ["", "-student"])
-def test_downloadable_notebook_runs_top_to_bottom(stem, edition, tmp_path):
-    source = NOTEBOOKS / f"{stem}{edition}.ipynb"
-    proc = subprocess.run(
-        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--output-dir", str(tmp_path),
-         "--ExecutePreprocessor.timeout=600", str(source)],
-        capture_output=True, text=True, timeout=900, cwd=tmp_path,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    nb = nbformat.read(tmp_path / source.name, as_version=4)
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
-    assert outputs and not [o for o in outputs if o["output_type"] == "error"]
-
-
 @pytest.mark.skipif(not (SITE / "book").exists(), reason="no _build/html: run `make book` first")
 @pytest.mark.parametrize("stem", CHAPTERS)
-def test_chapter_pages_link_both_notebooks(stem):
+def test_chapter_pages_link_both_notebooks_and_the_kit(stem):
     html = (SITE / "book" / f"{stem}.html").read_text()
-    links = re.findall(r'href="\.\./notebooks/([^"]+\.ipynb)"', html)
-    assert links == [f"{stem}.ipynb", f"{stem}-student.ipynb"]
+    # In the chapter's box, with the download attribute, and again in the page's download menu.
+    links = re.findall(r'href="\.\./(notebooks/[^"]+\.ipynb|classroom/[^"]+\.zip)" download>', html)
+    assert links == [f"notebooks/{stem}.ipynb", f"notebooks/{stem}-student.ipynb", "classroom/hashrate-classroom.zip"]
+    menu = html[html.index('class="dropdown dropdown-download-buttons"'):]
+    menu = menu[:menu.index("</ul>")]
+    assert re.findall(r'href="\.\./((?:notebooks|classroom)/[^"]+)"', menu) == [l for l in links]
     for name in links:
-        assert (NOTEBOOKS / name).exists()
+        assert (SITE / name).exists()
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium not installed: `make pdf` and its test are skipped")
