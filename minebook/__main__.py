@@ -158,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
         from .notebooks import build
 
         written = build(args.out_dir, args.cache)
-        print(f"wrote {len(written)} notebooks to {args.out_dir}")
+        notebooks = [p for p in written if p.suffix == ".ipynb"]
+        print(f"wrote {len(notebooks)} notebooks and the exercises' answers to {args.out_dir}")
         return 0
     if args.command == "classroom":
         from .classroom import ClassroomError, build_kit

@@ -5,7 +5,8 @@
 - `minebook-<version>-py3-none-any.whl`, the book's package with the data snapshots inside (a notebook
   finds them there; `load` checks each against its sha256, as in a checkout);
 - `hashrate-classroom.zip`, one folder: a README for students, a pinned `requirements.txt` (what the
-  notebooks import, and JupyterLab), the wheel, `data/`, and the notebooks in `student/` and `reader/`.
+  notebooks import, and JupyterLab), the wheel, `data/`, the notebooks in `student/` and `reader/`, and in
+  `teacher/` the answer key: each chapter's student notebook with the book's solutions, executed.
 
 `make classroom-offline` adds `wheels/`, every package for this platform, for a lab without internet.
 """
@@ -20,7 +21,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from . import paths
+from . import exercises, paths
 
 KIT = "hashrate-classroom"
 # What a student's environment needs: the packages the notebooks and the book's package import, and JupyterLab
@@ -63,8 +64,9 @@ def pinned_requirements() -> list[str]:
     return [pins[name] for name in STUDENT_PACKAGES]
 
 
-def build_wheel(out_dir: Path, data_dir: Path | None = None) -> Path:
-    """The package as a wheel, carrying the data snapshots (built from a copy, so the checkout stays as it is)."""
+def build_wheel(out_dir: Path, answers: Path, data_dir: Path | None = None) -> Path:
+    """The package as a wheel, carrying the data snapshots and the exercises' answers for the self-checks (built
+    from a copy, so the checkout stays as it is)."""
     data_dir = Path(data_dir or paths.data_dir())
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -75,6 +77,7 @@ def build_wheel(out_dir: Path, data_dir: Path | None = None) -> Path:
         snapshots.mkdir()
         for name in snapshot_files(data_dir):
             shutil.copy2(data_dir / name, snapshots / name)
+        shutil.copy2(answers, snapshots / answers.name)
         build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                                 "--quiet", "--wheel-dir", str(out_dir), str(stage)],
                                capture_output=True, text=True)
@@ -123,9 +126,12 @@ The book itself is online at {site}.
 ## What is here
 
 - `student/`: one notebook per chapter, with the exercises and without the solutions. Run it from the top.
+  Each exercise that asks for code ends with a cell of blanks (`...`): fill them in and run the cell, and it
+  says whether your answer matches the book's, or what to look at again.
 - `reader/`: the same notebooks with every output and every solution, as the book shows them.
 - `data/`: the data every notebook reads, with where each file comes from, its licence and its checksum
   in `data/datapackage.json`.
+- `teacher/`: the answer key, each chapter's student notebook with the book's solutions filled in and run.
 - `{wheel}`: the book's Python package (it carries the same data).
 
 A notebook copied out of this folder still runs once the package is installed:
@@ -142,7 +148,10 @@ def build_kit(site_dir: Path, offline_dir: Path | None = None) -> list[Path]:
         raise ClassroomError(f"no student notebooks in {notebooks}: run `make book` first")
     out = site_dir / "classroom"
     out.mkdir(parents=True, exist_ok=True)
-    wheel = build_wheel(out)
+    answers = notebooks / exercises.ANSWERS_FILE
+    if not answers.is_file():
+        raise ClassroomError(f"no {answers.name} in {notebooks}: run `make book` first")
+    wheel = build_wheel(out, answers)
     data_dir = paths.data_dir()
     with tempfile.TemporaryDirectory() as tmp:
         kit = Path(tmp) / KIT
@@ -156,6 +165,11 @@ def build_kit(site_dir: Path, offline_dir: Path | None = None) -> list[Path]:
                 shutil.copy2(nb, kit / "student" / f"{nb.stem.removesuffix('-student')}.ipynb")
             else:
                 shutil.copy2(nb, kit / "reader" / nb.name)
+        (kit / "teacher").mkdir()
+        for key in answer_keys(notebooks):
+            shutil.copy2(key, kit / "teacher" / key.name.split("-", 1)[1])
+        for pdf in sorted((paths.ROOT / "_build" / "pdf").glob("answer-key*.pdf")):
+            shutil.copy2(pdf, kit / "teacher" / pdf.name)
         shutil.copy2(wheel, kit / wheel.name)
         (kit / "requirements.txt").write_text(
             "# What the book's notebooks need, pinned to the versions the book is tested with.\n"
@@ -175,6 +189,38 @@ def build_kit(site_dir: Path, offline_dir: Path | None = None) -> list[Path]:
             shutil.copytree(kit, offline_dir / KIT)
             written.append(write_zip(kit, offline_dir / f"{KIT}-offline.zip"))
     return written
+
+
+def answer_keys(notebooks: Path) -> list[Path]:
+    """Each chapter's student notebook with the book's solutions in its blanks, executed: every check says
+    "correct". Run again only when the notebook, the book's package or its data changed (they are the key)."""
+    import hashlib
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    from .cache import fingerprint
+    from .notebooks import student_version
+
+    cache = paths.ROOT / ".jupyter_cache" / "answer-keys"
+    cache.mkdir(parents=True, exist_ok=True)
+    keys = []
+    for reader in sorted(notebooks.glob("ch*.ipynb")):
+        if reader.stem.endswith("-student"):
+            continue
+        solved = student_version(nbformat.read(reader, as_version=4), solved=True)
+        key = hashlib.sha256((nbformat.writes(solved) + fingerprint()).encode()).hexdigest()[:16]
+        done = cache / f"{key}-{reader.stem}-answer-key.ipynb"
+        if not done.exists():
+            try:
+                NotebookClient(solved, timeout=600, kernel_name="python3",
+                               resources={"metadata": {"path": str(notebooks)}}).execute()
+            except Exception as exc:   # nbclient's CellExecutionError carries the whole traceback
+                last = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).split())[-300:]   # no terminal colours
+                raise ClassroomError(f"{reader.name}: the answer key did not run: {last}") from None
+            nbformat.write(solved, done)
+        keys.append(done)
+    return keys
 
 
 def write_zip(folder: Path, target: Path) -> Path:

@@ -73,8 +73,12 @@ def charts_shown(nb: nbformat.NotebookNode, charts_dir: Path | None) -> nbformat
     chart becomes a displayed one, and a chart's empty box gets its image."""
     from . import charts
 
+    from .exercises import MIME
+
     out = nbformat.from_dict(nb)
     for cell in out.cells:
+        if "outputs" in cell:   # the answers recorded for the self-checks are for the build, not for readers
+            cell.outputs = [o for o in cell.outputs if MIME not in o.get("data", {})]
         for output in cell.get("outputs", []):
             prefix = output.get("metadata", {}).get("scrapbook", {}).get("mime_prefix", "")
             data = output.get("data", {})
@@ -89,13 +93,43 @@ def charts_shown(nb: nbformat.NotebookNode, charts_dir: Path | None) -> nbformat
     return out
 
 
-def student_version(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+# An exercise: a fenced MyST directive with its label on the line after its title.
+EXERCISE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{exercise\}[^\n]*\n:label: (?P<label>\S+).*?^(?P=fence)\s*$\n?", re.S | re.M)
+ANSWER_KEY_TAG = "answer-key"   # a chapter's hidden cell that computes the exercises' answers
+
+
+def student_version(nb: nbformat.NotebookNode, solved: bool = False) -> nbformat.NotebookNode:
+    """No outputs, no solutions, no answer-key cells; after each coding exercise a cell of blanks and a check
+    (`minebook.exercises`). `solved`: the blanks filled with the book's solutions, for the teacher's key."""
+    from .exercises import EXERCISES, blanks_cell, solved_cell
+
     out = nbformat.from_dict(nb)
+    cells = []
     for cell in out.cells:
-        if cell.cell_type == "markdown":
-            cell.source = SOLUTION.sub("*(The solution is in the reader's edition.)*\n", cell.source)
-        elif cell.cell_type == "code":
+        if cell.cell_type == "code":
+            if ANSWER_KEY_TAG in cell.get("metadata", {}).get("tags", []):
+                continue
             cell.outputs, cell.execution_count = [], None
+            cells.append(cell)
+            continue
+        if cell.cell_type != "markdown":
+            cells.append(cell)
+            continue
+        text = SOLUTION.sub("*(The solution is in the reader's edition.)*\n", cell.source)
+        start = 0
+        for found in EXERCISE.finditer(text):
+            if found.group("label") not in EXERCISES:
+                continue   # a writing exercise: nothing to compute
+            cells.append(nbformat.v4.new_markdown_cell(text[start:found.end()].strip("\n")))
+            make = solved_cell if solved else blanks_cell
+            cells.append(nbformat.v4.new_code_cell(make(found.group("label"))))
+            start = found.end()
+        if start == 0:
+            cell.source = text
+            cells.append(cell)
+        elif text[start:].strip():
+            cells.append(nbformat.v4.new_markdown_cell(text[start:].strip("\n")))
+    out.cells = cells
     return out
 
 
@@ -116,15 +150,21 @@ def executed(nb: nbformat.NotebookNode, workdir: Path, cache_dir: Path | None) -
 
 
 def build(out_dir: Path, cache_dir: Path | None = None) -> list[Path]:
+    """Both editions of every page, and the answers the chapters recorded for the self-checks."""
+    from .exercises import ANSWERS_FILE, collect, write_answers
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+    written, readers = [], []
     for page in pages():
         nb = jupytext.read(page)
         nb.metadata.pop("jupytext", None)
-        reader = with_setup_cell(charts_shown(executed(nb, page.parent, cache_dir), out_dir.parent / "_charts"))
+        run = executed(nb, page.parent, cache_dir)
+        readers.append(run)
+        reader = with_setup_cell(charts_shown(run, out_dir.parent / "_charts"))
         for suffix, version in (("", reader), ("-student", student_version(reader))):
             target = out_dir / f"{page.stem}{suffix}.ipynb"
             nbformat.write(version, target)
             written.append(target)
+    written.append(write_answers(collect(readers), out_dir / ANSWERS_FILE))
     return written

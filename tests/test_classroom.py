@@ -17,18 +17,31 @@ NOTEBOOKS = SITE / "notebooks"
 PDF = ROOT / "_build" / "pdf" / "book.pdf"
 
 
-def test_student_edition_removes_only_the_solutions():
+def test_student_edition_removes_the_solutions_and_ends_each_coding_exercise_with_a_check():
+    from minebook.exercises import EXERCISES
     from minebook.notebooks import student_version
     import jupytext
 
     for stem in CHAPTERS:
         nb = jupytext.read(BOOK / f"{stem}.md")
         student = student_version(nb)
-        text = lambda n: "\n".join(c.source for c in n.cells)  # noqa: E731
+        text = lambda n: "\n".join(c.source for c in n.cells if c.cell_type == "markdown")  # noqa: E731
         assert text(nb).count("{solution}") >= 4
         assert "{solution}" not in text(student)
         assert text(student).count("{exercise}") == text(nb).count("{exercise}") >= 4
-        assert [c.source for c in student.cells if c.cell_type == "code"] == [c.source for c in nb.cells if c.cell_type == "code"]
+        # The chapter's code, less the hidden cells that compute the answers, and a check after each coding exercise.
+        kept = [c.source for c in nb.cells if c.cell_type == "code" and "answer-key" not in c.metadata.get("tags", [])]
+        assert len(kept) < len([c for c in nb.cells if c.cell_type == "code"])
+        labels = [label for label in re.findall(r"^:label: (\S+)$", text(nb), re.M) if label in EXERCISES]
+        assert labels and set(labels) == {label for label in EXERCISES if label.startswith(stem[:3])}
+        checks = [c.source for c in student.cells if c.cell_type == "code" and "self_check(" in c.source]
+        assert [c for c in (c.source for c in student.cells if c.cell_type == "code") if "self_check(" not in c] == kept
+        assert [re.search(r'self_check\("([^"]+)"', c).group(1) for c in checks] == labels
+        for i, cell in enumerate(student.cells):
+            if cell.cell_type == "code" and "self_check(" in cell.source:
+                label = re.search(r'self_check\("([^"]+)"', cell.source).group(1)
+                assert f":label: {label}" in student.cells[i - 1].source   # right after its exercise
+                assert " = ...   # " in cell.source and "solution" not in cell.source.lower()
 
 
 @pytest.mark.skipif(not (SITE / "book").exists(), reason="no _build/html: run `make book` first")

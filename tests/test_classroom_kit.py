@@ -69,7 +69,9 @@ def test_the_kit_holds_what_a_class_needs():
             packaged = set(zipfile.ZipFile(wheel).namelist())
     assert {"README.md", "requirements.txt", WHEEL, "data/datapackage.json"} <= files
     assert {f"student/{p}.ipynb" for p in PAGES} | {f"reader/{p}.ipynb" for p in PAGES} <= files
-    assert {f"minebook/snapshots/{res['path']}" for res in package["resources"]} | {"minebook/snapshots/datapackage.json"} <= packaged
+    assert {f for f in files if f.startswith("teacher/")} >= {f"teacher/{c}-answer-key.ipynb" for c in CHAPTERS}
+    assert {f"minebook/snapshots/{res['path']}" for res in package["resources"]} | {"minebook/snapshots/datapackage.json",
+                                                                                   "minebook/snapshots/exercise-answers.json"} <= packaged
     # Every requirement pinned, at the version the book itself is tested with.
     book_pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", (ROOT / "requirements.txt").read_text(), re.M))
     pins = [line for line in requirements if line and not line.startswith("#")]
@@ -130,12 +132,22 @@ def executed_in(kit: Path, notebook: Path, python: Path | None = None, allow_err
 def test_every_student_notebook_runs_in_the_kit_and_shows_its_charts(kit, page):
     student = nbformat.read(kit / "student" / f"{page}.ipynb", as_version=4)
     reader = nbformat.read(kit / "reader" / f"{page}.ipynb", as_version=4)
-    code = lambda nb: [c.source for c in nb.cells if c.cell_type == "code"]  # noqa: E731
-    assert code(student) == code(reader)   # so running one runs the other
+    # The reader's code, less the hidden cells that compute the exercises' answers, plus the self-checks.
+    assert [c.source for c in student.cells if c.cell_type == "code" and "self_check(" not in c.source] == \
+        [c.source for c in reader.cells if c.cell_type == "code" and "answer-key" not in c.metadata.get("tags", [])]
     assert not [o for c in student.cells if c.cell_type == "code" for o in c.outputs]
     nb = executed_in(kit, kit / "student" / f"{page}.ipynb")
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert errors == []
+    # Each coding exercise's check, with the blanks left as given, says "not yet" and names every blank.
+    from minebook.exercises import EXERCISES
+
+    checks = {re.search(r'self_check\("([^"]+)"', c.source).group(1): "".join(o.get("text", "") for o in c.outputs)
+              for c in nb.cells if c.cell_type == "code" and "self_check(" in c.source}
+    assert set(checks) == {label for label in EXERCISES if label.startswith(page[:3] + "-")}
+    for label, said in checks.items():
+        names = ", ".join(b.name for b in EXERCISES[label])
+        assert said == f"Exercise {label}: not yet. Fill in {names}, then run this cell again.\n"
     # Each chart the page places shows in the notebook, as an image (JupyterLab shows no Vega-Lite 6 bundle).
     figures = len(re.findall(r"^`{3,}\{glue:figure\}", (ROOT / "book" / f"{page}.md").read_text(), re.M))
     shown = [o["data"]["text/html"] for c in nb.cells for o in c.get("outputs", [])
@@ -146,6 +158,21 @@ def test_every_student_notebook_runs_in_the_kit_and_shows_its_charts(kit, page):
     in_reader = [o["data"]["text/html"] for c in reader.cells for o in c.get("outputs", [])
                  if 'class="minebook-chart"' in o.get("data", {}).get("text/html", "")]
     assert len(in_reader) == len(shown) and all("data:image/svg+xml;base64," in h for h in in_reader)
+
+
+@needs_kit
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_with_the_solutions_filled_in_every_check_says_correct(kit, chapter):
+    """The teacher's answer key: the student notebook with the book's solutions in its blanks, run in the kit. The
+    solutions are computed afresh; the checks compare them with the answers the chapter recorded when built."""
+    nb = executed_in(kit, kit / "teacher" / f"{chapter}-answer-key.ipynb")
+    assert [o for c in nb.cells for o in c.get("outputs", []) if o["output_type"] == "error"] == []
+    said = ["".join(o.get("text", "") for o in c.outputs) for c in nb.cells
+            if c.cell_type == "code" and "self_check(" in c.source]
+    assert len(said) >= 3
+    for text in said:
+        assert text.split("\n")[0].endswith(": all correct."), text
 
 
 def without_the_package(kit: Path, where: Path) -> Path:
