@@ -79,6 +79,8 @@ pdf: book
 	$(BIN)/jupyter-book build . --builder singlehtml -n -W --keep-going
 	$(BIN)/python -m minebook pdf _build/singlehtml _build/pdf/book.pdf --page book/intro.html
 	cp _build/pdf/book.pdf _build/html/hashrate-on-the-move.pdf
+	$(BIN)/python -m minebook answer-key-pdf _build/pdf/answer-key.pdf
+	$(BIN)/python -m minebook classroom _build/html
 
 data: $(STAMP)
 	@if [ -d "$(MIRROR)" ]; then \

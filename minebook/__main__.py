@@ -130,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     pdf.add_argument("target", type=Path)
     pdf.add_argument("--page", default="index.html", help="the page to print, relative to the site")
 
+    key = sub.add_parser("answer-key-pdf", help="print the chapters' answer-key notebooks to one PDF (needs Chromium)")
+    key.add_argument("target", type=Path)
+
     b = sub.add_parser("bundle", help="write the offline Vega JavaScript bundle")
     b.add_argument("target", type=Path, nargs="?")
     b.add_argument("--tools", type=Path, default=Path(".tools"), help="where `npm pack` left vega-<version>.tgz")
@@ -171,6 +174,18 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         for path in written:
             print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+        return 0
+    if args.command == "answer-key-pdf":
+        from .classroom import ClassroomError, answer_keys
+        from .pdf import print_notebooks
+
+        try:
+            keys = answer_keys(paths.ROOT / "_build" / "html" / "notebooks")
+        except ClassroomError as exc:
+            print(f"error: classroom: {exc}", file=sys.stderr)
+            return 1
+        pages = print_notebooks(keys, args.target)
+        print(f"wrote {args.target} ({pages} pages, {len(keys)} chapters)")
         return 0
     if args.command == "pdf":
         from .pdf import print_pdf

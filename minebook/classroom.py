@@ -131,7 +131,8 @@ The book itself is online at {site}.
 - `reader/`: the same notebooks with every output and every solution, as the book shows them.
 - `data/`: the data every notebook reads, with where each file comes from, its licence and its checksum
   in `data/datapackage.json`.
-- `teacher/`: the answer key, each chapter's student notebook with the book's solutions filled in and run.
+- `teacher/`: the answer key, each chapter's student notebook with the book's solutions filled in and run
+  (and, when the kit was made with `make pdf`, all of them printed in `answer-key.pdf`).
 - `{wheel}`: the book's Python package (it carries the same data).
 
 A notebook copied out of this folder still runs once the package is installed:
@@ -218,6 +219,9 @@ def answer_keys(notebooks: Path) -> list[Path]:
             except Exception as exc:   # nbclient's CellExecutionError carries the whole traceback
                 last = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).split())[-300:]   # no terminal colours
                 raise ClassroomError(f"{reader.name}: the answer key did not run: {last}") from None
+            for cell in solved.cells:   # values glued for the book's pages mean nothing in a notebook
+                if "outputs" in cell:
+                    cell.outputs = [o for o in cell.outputs if "scrapbook" not in o.get("metadata", {})]
             nbformat.write(solved, done)
         keys.append(done)
     return keys

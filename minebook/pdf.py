@@ -42,3 +42,39 @@ def print_pdf(site: Path, target: Path, page: str = "index.html") -> int:
                 margin={"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"})
         browser.close()
     return drawn
+
+
+def print_notebooks(notebooks: list[Path], target: Path) -> int:
+    """Print executed notebooks, one after another, to one PDF (the teacher's answer key); returns its pages.
+    Nothing is fetched from the network: the notebook template's CDN scripts are refused."""
+    import tempfile
+
+    import nbformat
+    from nbconvert import HTMLExporter
+    from playwright.sync_api import sync_playwright
+    from pypdf import PdfWriter
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        exporter = HTMLExporter(template_name="lab")
+        for nb in notebooks:
+            html, _ = exporter.from_notebook_node(nbformat.read(nb, as_version=4))
+            (folder / f"{nb.stem}.html").write_text(html, encoding="utf-8")
+        merged = PdfWriter()
+        with serve_directory(folder) as base, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+            tab = browser.new_page(viewport={"width": 1000, "height": 1400})
+            tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
+                      else route.abort())
+            for nb in notebooks:
+                tab.goto(f"{base}/{nb.stem}.html", wait_until="load")
+                tab.emulate_media(media="print")
+                part = folder / f"{nb.stem}.pdf"
+                tab.pdf(path=str(part), format="A4", print_background=True, scale=0.8,
+                        margin={"top": "14mm", "bottom": "14mm", "left": "12mm", "right": "12mm"})
+                merged.append(str(part))
+            browser.close()
+        with open(target, "wb") as out:
+            merged.write(out)
+        return len(merged.pages)

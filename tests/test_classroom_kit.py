@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from builtsite import ROOT, SITE, site_address
+from builtsite import CHROMIUM, ROOT, SITE, site_address
 
 KIT_ZIP = SITE / "classroom" / "hashrate-classroom.zip"
 OFFLINE_ZIP = ROOT / "_build" / "classroom" / "hashrate-classroom-offline.zip"  # from `make classroom-offline`
@@ -114,6 +114,22 @@ def test_the_wheel_alone_loads_every_data_set_and_checks_each(kit, tmp_path):
         target.write_bytes(original)
     assert refused.returncode != 0
     assert "SnapshotError: btc_daily.csv does not match the sha256 recorded in datapackage.json" in refused.stderr
+
+
+@needs_kit
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium not installed: `make pdf` and the answer key's PDF are skipped")
+def test_the_teachers_folder_has_the_answer_key_as_a_pdf():
+    from pypdf import PdfReader
+
+    from minebook.exercises import EXERCISES
+
+    with zipfile.ZipFile(KIT_ZIP) as archive:
+        assert "hashrate-classroom/teacher/answer-key.pdf" in archive.namelist(), "run `make pdf` (make test does)"
+        with archive.open("hashrate-classroom/teacher/answer-key.pdf") as pdf:
+            text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
+    for label in EXERCISES:
+        assert f"Exercise {label}: all correct." in text, label
+    assert "not yet" not in text
 
 
 def executed_in(kit: Path, notebook: Path, python: Path | None = None, allow_errors: bool = False) -> nbformat.NotebookNode:
