@@ -120,15 +120,17 @@ def student_version(nb: nbformat.NotebookNode, solved: bool = False) -> nbformat
         for found in EXERCISE.finditer(text):
             if found.group("label") not in EXERCISES:
                 continue   # a writing exercise: nothing to compute
-            cells.append(nbformat.v4.new_markdown_cell(text[start:found.end()].strip("\n")))
+            label = found.group("label")
+            # Cell ids from the exercise's label, so that the same book gives the same notebook bytes.
+            cells.append(nbformat.v4.new_markdown_cell(text[start:found.end()].strip("\n"), id=f"{label}-text"))
             make = solved_cell if solved else blanks_cell
-            cells.append(nbformat.v4.new_code_cell(make(found.group("label"))))
+            cells.append(nbformat.v4.new_code_cell(make(label), id=f"{label}-check"))
             start = found.end()
         if start == 0:
             cell.source = text
             cells.append(cell)
         elif text[start:].strip():
-            cells.append(nbformat.v4.new_markdown_cell(text[start:].strip("\n")))
+            cells.append(nbformat.v4.new_markdown_cell(text[start:].strip("\n"), id=f"{label}-after"))
     out.cells = cells
     return out
 
