@@ -201,25 +201,23 @@ def answer_keys(notebooks: Path) -> list[Path]:
     from nbclient import NotebookClient
 
     from .cache import fingerprint
-    from .notebooks import student_version
+    from .notebooks import answer_key_dir
 
     cache = paths.ROOT / ".jupyter_cache" / "answer-keys"
     cache.mkdir(parents=True, exist_ok=True)
     keys = []
-    for reader in sorted(notebooks.glob("ch*.ipynb")):
-        if reader.stem.endswith("-student"):
-            continue
-        solved = student_version(nbformat.read(reader, as_version=4), solved=True)
+    for unrun in sorted(answer_key_dir(notebooks).glob("*-answer-key.ipynb")):
+        solved = nbformat.read(unrun, as_version=4)
         code = "\n\0".join(c.source for c in solved.cells if c.cell_type == "code")
         key = hashlib.sha256((code + fingerprint()).encode()).hexdigest()[:16]
-        done = cache / f"{key}-{reader.stem}-answer-key.ipynb"
+        done = cache / f"{key}-{unrun.name}"
         if not done.exists():
             try:
                 NotebookClient(solved, timeout=600, kernel_name="python3",
                                resources={"metadata": {"path": str(notebooks)}}).execute()
             except Exception as exc:   # nbclient's CellExecutionError carries the whole traceback
                 last = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).split())[-300:]   # no terminal colours
-                raise ClassroomError(f"{reader.name}: the answer key did not run: {last}") from None
+                raise ClassroomError(f"{unrun.name}: the answer key did not run: {last}") from None
             for cell in solved.cells:   # values glued for the book's pages mean nothing in a notebook
                 if "outputs" in cell:
                     cell.outputs = [o for o in cell.outputs if "scrapbook" not in o.get("metadata", {})]

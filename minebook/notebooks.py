@@ -115,7 +115,7 @@ def student_version(nb: nbformat.NotebookNode, solved: bool = False) -> nbformat
         if cell.cell_type != "markdown":
             cells.append(cell)
             continue
-        text = SOLUTION.sub("*(The solution is in the reader's edition.)*\n", cell.source)
+        text = SOLUTION.sub("*(The solution is in the reader's edition.)*\n\n", cell.source)
         start = 0
         for found in EXERCISE.finditer(text):
             if found.group("label") not in EXERCISES:
@@ -151,21 +151,44 @@ def executed(nb: nbformat.NotebookNode, workdir: Path, cache_dir: Path | None) -
     return nb
 
 
+def answer_key_dir(out_dir: Path) -> Path:
+    """Beside the site (`_build/answer-keys` for `_build/html/notebooks`): the answer keys before they are run."""
+    return Path(out_dir).resolve().parent.parent / "answer-keys"
+
+
 def build(out_dir: Path, cache_dir: Path | None = None) -> list[Path]:
     """Both editions of every page, and the answers the chapters recorded for the self-checks."""
     from .exercises import ANSWERS_FILE, collect, write_answers
 
+    from .notebook_markdown import citations, figure_numbers, glued_values, readable
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written, readers = [], []
+    figures = figure_numbers(pages())
+    cites = citations(paths.ROOT / "book" / "references.bib")
+    runs = {}
     for page in pages():
         nb = jupytext.read(page)
         nb.metadata.pop("jupytext", None)
-        run = executed(nb, page.parent, cache_dir)
+        runs[page] = executed(nb, page.parent, cache_dir)
+    # A page may show another page's value ({glue:text}`./ch3-kazakhstan.md::name`).
+    glued_by_page = {page: glued_values(run) for page, run in runs.items()}
+    for page, run in runs.items():
         readers.append(run)
+        glued = dict(glued_by_page[page])
+        for other, values in glued_by_page.items():
+            glued.update({f"./{other.name}::{name}": value for name, value in values.items()})
         reader = with_setup_cell(charts_shown(run, out_dir.parent / "_charts"))
-        for suffix, version in (("", reader), ("-student", student_version(reader))):
-            target = out_dir / f"{page.stem}{suffix}.ipynb"
+        editions = [(out_dir / f"{page.stem}.ipynb", reader), (out_dir / f"{page.stem}-student.ipynb", student_version(reader))]
+        if EXERCISE.search("\n".join(c.source for c in reader.cells if c.cell_type == "markdown")):
+            # The teacher's answer key, run by `minebook classroom` (not published on the site).
+            editions.append((answer_key_dir(out_dir) / f"{page.stem}-answer-key.ipynb", student_version(reader, solved=True)))
+        for target, version in editions:
+            for cell in version.cells:   # the prose as the page shows it, not MyST's markup
+                if cell.cell_type == "markdown":
+                    cell.source = readable(cell.source, glued, figures, cites)
+            target.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(version, target)
             written.append(target)
     written.append(write_answers(collect(readers), out_dir / ANSWERS_FILE))

@@ -75,3 +75,25 @@ def test_pdf_holds_every_chapter_and_every_chart():
     assert len(titles) >= 30
     missing = [t for t in titles if t not in text]
     assert missing == []
+
+
+@pytest.mark.skipif(not NOTEBOOKS.exists(), reason="no _build/html/notebooks: run `make book` first")
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_downloaded_notebooks_read_as_the_page_does_with_no_myst_markup_left(stem):
+    """Jupyter shows MyST's roles and directives as raw text: the downloads carry what the page shows instead."""
+    import nbformat
+
+    source = (BOOK / f"{stem}.md").read_text()
+    figures = re.findall(r"^`{3,}\{glue:figure\}[^\n]*\n(?::[a-z-]+:[^\n]*\n)*?:name: (\S+)", source, re.M)
+    chapter = stem[2]
+    for edition in ("", "-student"):
+        nb = nbformat.read(NOTEBOOKS / f"{stem}{edition}.ipynb", as_version=4)
+        prose = "\n".join(re.sub(r"^```.*?^```", "", c.source, flags=re.S | re.M) for c in nb.cells if c.cell_type == "markdown")
+        assert re.findall(r"\{[a-z:-]+\}`|^[`:]{3,}\{", prose, re.M) == []
+        # Each chart's caption, numbered as the page numbers it.
+        captions = re.findall(r"^\*Figure (\d+)\.(\d+)\. ", prose, re.M)
+        assert captions == [(chapter, str(i)) for i in range(1, len(figures) + 1)]
+        # A reference to a figure names its number; glued values are filled in (none left empty).
+        assert not re.search(r"\{glue|\]\(#|<(fig|ch)\d", prose)
+    exercises = re.findall(r"^\*\*Exercise (ch\d-ex\d): ", prose, re.M)
+    assert exercises == re.findall(r"^:label: (ch\d-ex\d)$", source, re.M)
