@@ -24,9 +24,12 @@ from pathlib import Path
 from . import exercises, paths
 
 KIT = "hashrate-classroom"
-# What a student's environment needs: the packages the notebooks and the book's package import, and JupyterLab
-# to open them. Each is pinned to the version in the book's own requirements.txt, so the kit runs what CI tests.
-STUDENT_PACKAGES = ["pandas", "numpy", "scipy", "altair", "vl-convert-python", "jinja2", "ipykernel", "jupyterlab"]
+# What a student's environment needs: the packages the notebooks and the book's package import, each pinned to
+# the version in the book's own requirements.txt, so the kit runs what CI tests; and JupyterLab to open them,
+# pinned here. (Not in the book's environment: its dependencies add most of a second to every `import altair`,
+# through jsonschema's format checkers, which slowed the book's build by a sixth.)
+STUDENT_PACKAGES = ["pandas", "numpy", "scipy", "altair", "vl-convert-python", "jinja2", "ipykernel"]
+JUPYTERLAB = "jupyterlab==4.6.6"
 
 
 class ClassroomError(Exception):
@@ -61,7 +64,7 @@ def pinned_requirements() -> list[str]:
     missing = [name for name in STUDENT_PACKAGES if name not in pins]
     if missing:
         raise ClassroomError(f"requirements.txt: no pinned version of {', '.join(missing)} for the classroom kit")
-    return [pins[name] for name in STUDENT_PACKAGES]
+    return [pins[name] for name in STUDENT_PACKAGES] + [JUPYTERLAB]
 
 
 def build_wheel(out_dir: Path, answers: Path, data_dir: Path | None = None) -> Path:
