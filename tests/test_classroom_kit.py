@@ -46,8 +46,10 @@ def kit(tmp_path_factory) -> Path:
     made = run([sys.executable, "-m", "venv", ".venv"], cwd=folder)
     assert made.returncode == 0, made.stderr
     offline = ["--no-index", "--find-links", "wheels"] if (folder / "wheels").is_dir() else []
+    # Offline, nothing but the kit's wheelhouse: no index, and no configuration that could add other folders.
+    isolated = {"PIP_CONFIG_FILE": os.devnull, "PIP_NO_INDEX": "1"} if offline else {}
     installed = run([".venv/bin/python", "-m", "pip", "install", "--quiet", *offline, "-r", "requirements.txt"],
-                    cwd=folder, timeout=900)
+                    cwd=folder, timeout=900, env=isolated)
     assert installed.returncode == 0, installed.stderr[-2000:]
     return folder
 
