@@ -5,6 +5,7 @@ becomes what the page shows: the glued value, the figure's number and caption, t
 from __future__ import annotations
 
 import ast
+import html
 import re
 from pathlib import Path
 
@@ -56,6 +57,16 @@ def citations(bib: Path) -> dict[str, str]:
     return found
 
 
+# Markdown's own punctuation, escaped so that a glued text (an event's label, a source's title) stays text.
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]|#"})
+
+
+def as_text(value: str) -> str:
+    """A value written into a notebook's Markdown as text: never markup, never script (Jupyter renders the HTML
+    a Markdown cell holds), whatever a source put in it."""
+    return html.escape(value, quote=False).translate(_MARKDOWN)
+
+
 def readable(text: str, glued: dict, figures: dict[str, str], cites: dict[str, str]) -> str:
     def directive(m: re.Match) -> str:
         name, arg, options = m["name"], m["arg"].strip(), m["options"]
@@ -87,9 +98,10 @@ def readable(text: str, glued: dict, figures: dict[str, str], cites: dict[str, s
                 return m[0]
             value = glued[name]
             try:
-                return format(value, spec) if spec else str(value)
+                shown = format(value, spec) if spec else str(value)
             except (TypeError, ValueError):
-                return str(value)
+                shown = str(value)
+            return as_text(shown)
         if kind == "numref":
             number = figures.get(target or body)
             if number is None:

@@ -97,3 +97,12 @@ def test_downloaded_notebooks_read_as_the_page_does_with_no_myst_markup_left(ste
         assert not re.search(r"\{glue|\]\(#|<(fig|ch)\d", prose)
     exercises = re.findall(r"^\*\*Exercise (ch\d-ex\d): ", prose, re.M)
     assert exercises == re.findall(r"^:label: (ch\d-ex\d)$", source, re.M)
+
+
+def test_a_glued_text_stays_text_in_a_notebook():
+    from minebook.notebook_markdown import readable
+
+    hostile = '<img src=x onerror="alert(1)"> <script>alert(2)</script> *bold* [link](javascript:alert(3)) `code`'
+    out = readable("Source: {glue:text}`label`. Share {glue:text}`pct:.1f`%.", {"label": hostile, "pct": 12.345}, {}, {})
+    assert out == ("Source: &lt;img src=x onerror=\"alert(1)\"&gt; &lt;script&gt;alert(2)&lt;/script&gt; \\*bold\\* "
+                   "\\[link\\](javascript:alert(3)) \\`code\\`. Share 12.3%.")
