@@ -260,3 +260,30 @@ def test_in_the_kit_folder_a_notebook_runs_from_the_wheel_without_installing_it(
     from minebook import load
 
     assert int(printed[2]) == len(load("btc_daily"))
+
+
+@needs_kit
+def test_in_colab_the_first_cell_installs_the_package_from_the_site(kit, tmp_path):
+    """Colab is out of reach here; its branch of the first cell is not. The site's classroom folder is served on
+    127.0.0.1 under the site's path, the cell's address points there, and a `google.colab` module is present."""
+    from minebook.serve import serve_directory
+
+    python = without_the_package(kit, tmp_path)
+    alone = tmp_path / "colab"
+    alone.mkdir()
+    notebook = first_cell_only(kit / "student" / "ch5-after-the-blackout.ipynb", alone / "ch5.ipynb",
+                               ["import minebook\nfrom minebook import load\nprint(minebook.__file__)\nprint(len(load('btc_daily')))"])
+    path = "/" + site_address().split("://", 1)[1].split("/", 1)[1].strip("/")
+    with serve_directory(SITE, prefix=path) as base:
+        nb = nbformat.read(notebook, as_version=4)
+        setup = nb.cells[0].source
+        assert f'SITE = "{site_address()}classroom/"' in setup
+        nb.cells[0].source = setup.replace(f'SITE = "{site_address()}classroom/"', f'SITE = "{base}/classroom/"')
+        nb.cells.insert(0, nbformat.v4.new_code_cell('import sys, types\nsys.modules["google.colab"] = types.ModuleType("google.colab")'))
+        nbformat.write(nb, notebook)
+        ran = executed_in(kit, notebook, python=python)
+    printed = "".join(o.get("text", "") for o in ran.cells[2].outputs).split("\n")
+    assert printed[0].startswith(str(tmp_path / "lab")) and printed[0].endswith("site-packages/minebook/__init__.py")
+    from minebook import load
+
+    assert int(printed[1]) == len(load("btc_daily"))
