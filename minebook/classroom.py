@@ -22,6 +22,7 @@ import zipfile
 from pathlib import Path
 
 from . import exercises, paths
+from .errors import clean
 
 KIT = "hashrate-classroom"
 # What a student's environment needs: the packages the notebooks and the book's package import, each pinned to
@@ -86,7 +87,7 @@ def build_wheel(out_dir: Path, answers: Path, data_dir: Path | None = None) -> P
                                capture_output=True, text=True)
         if build.returncode != 0:
             last = (build.stderr.strip().splitlines() or ["pip wheel failed"])[-1]
-            raise ClassroomError(f"the package's wheel could not be built: {last}")
+            raise ClassroomError(f"the package's wheel could not be built: {clean(last)}")
     wheel = out_dir / wheel_name()
     if not wheel.is_file():
         raise ClassroomError(f"pip wrote no {wheel.name} into {out_dir}")
@@ -170,10 +171,13 @@ def build_kit(site_dir: Path, offline_dir: Path | None = None) -> list[Path]:
             else:
                 shutil.copy2(nb, kit / "reader" / nb.name)
         (kit / "teacher").mkdir()
-        for key in answer_keys(notebooks):
+        keys = answer_keys(notebooks)
+        for key in keys:
             shutil.copy2(key, kit / "teacher" / key.name.split("-", 1)[1])
-        for pdf in sorted((paths.ROOT / "_build" / "pdf").glob("answer-key*.pdf")):
-            shutil.copy2(pdf, kit / "teacher" / pdf.name)
+        # The printed key (`make pdf`), only if it was printed from these answer keys, not from an older run.
+        printed = paths.ROOT / "_build" / "pdf" / "answer-key.pdf"
+        if printed.is_file() and all(printed.stat().st_mtime >= key.stat().st_mtime for key in keys):
+            shutil.copy2(printed, kit / "teacher" / printed.name)
         shutil.copy2(wheel, kit / wheel.name)
         (kit / "requirements.txt").write_text(
             "# What the book's notebooks need, pinned to the versions the book is tested with.\n"
@@ -186,8 +190,9 @@ def build_kit(site_dir: Path, offline_dir: Path | None = None) -> list[Path]:
                                        str(kit / "wheels"), "-r", "requirements.txt"],
                                       cwd=kit, capture_output=True, text=True)
             if download.returncode != 0:
+                # pip's last line may quote what an index served: one short printable line, like every error.
                 last = (download.stderr.strip().splitlines() or ["pip download failed"])[-1]
-                raise ClassroomError(f"the offline wheelhouse could not be downloaded: {last}")
+                raise ClassroomError(f"the offline wheelhouse could not be downloaded: {clean(last)}")
             shutil.rmtree(offline_dir / KIT, ignore_errors=True)
             offline_dir.mkdir(parents=True, exist_ok=True)
             shutil.copytree(kit, offline_dir / KIT)
@@ -219,8 +224,8 @@ def answer_keys(notebooks: Path) -> list[Path]:
                 NotebookClient(solved, timeout=600, kernel_name="python3",
                                resources={"metadata": {"path": str(notebooks)}}).execute()
             except Exception as exc:   # nbclient's CellExecutionError carries the whole traceback
-                last = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).split())[-300:]   # no terminal colours
-                raise ClassroomError(f"{unrun.name}: the answer key did not run: {last}") from None
+                last = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))   # no terminal colours
+                raise ClassroomError(f"{unrun.name}: the answer key did not run: {clean(last, 1000)[-300:]}") from None
             for cell in solved.cells:   # values glued for the book's pages mean nothing in a notebook
                 if "outputs" in cell:
                     cell.outputs = [o for o in cell.outputs if "scrapbook" not in o.get("metadata", {})]

@@ -287,3 +287,10 @@ def test_in_colab_the_first_cell_installs_the_package_from_the_site(kit, tmp_pat
     from minebook import load
 
     assert int(printed[1]) == len(load("btc_daily"))
+
+
+def test_a_kit_without_a_built_book_fails_in_one_line(tmp_path):
+    made = run([sys.executable, "-m", "minebook", "classroom", str(tmp_path)], cwd=ROOT)
+    assert made.returncode == 1
+    assert made.stderr == f"error: classroom: no student notebooks in {tmp_path / 'notebooks'}: run `make book` first\n"
+    assert not (tmp_path / "classroom").exists()
