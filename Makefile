@@ -14,7 +14,7 @@ MIRROR ?= ../shared/sources
 export TZ := UTC
 export PYTHONHASHSEED := 0
 
-.PHONY: book test data clean venv bench help pdf classroom classroom-offline
+.PHONY: book test data clean venv bench help pdf classroom classroom-offline mutation
 
 help:
 	@echo "make book   build the book into _build/html (creates .venv on first run)"
@@ -24,6 +24,7 @@ help:
 	@echo "make pdf    print the whole book to _build/pdf/book.pdf (needs Chromium)"
 	@echo "make classroom          the classroom kit, _build/html/classroom/ (make book writes it too)"
 	@echo "make classroom-offline  the kit with every package for this platform, for a lab without internet"
+	@echo "make mutation           mutation testing of the modules behind the numbers (MODULES=\"blockrate fetch\" for some)"
 	@echo "make clean  remove builds and caches (not .venv)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -74,6 +75,13 @@ test: book $(AXE) $(LIGHTHOUSE)
 
 bench: $(STAMP) $(BUNDLE) $(LIGHTHOUSE)
 	$(BIN)/python tools/bench.py
+
+# A benchmark, not part of `make test`: how many small changes to the code behind the book's numbers the fast
+# unit tests catch (tools/mutation.py). mutmut goes into .venv on first use; it does not change the book's pins.
+MUTMUT_VERSION := 3.8.1
+mutation: $(STAMP)
+	@$(BIN)/python -c "import mutmut" 2>/dev/null || $(BIN)/python -m pip install --quiet mutmut==$(MUTMUT_VERSION)
+	$(BIN)/python tools/mutation.py $(MODULES)
 
 pdf: book
 	$(BIN)/jupyter-book build . --builder singlehtml -n -W --keep-going
