@@ -53,9 +53,9 @@ def event_study(returns: pd.DataFrame, first_day, last_day, market: str = "Nasda
     abnormal = window["Bitcoin"] - expected
     length, car = len(window), float(abnormal.sum())
     sigma = float(resid.std(ddof=2))
-    pattern = [(day.dayofweek, span[day]) for day in window.index]
+    pattern = [(day.day_of_week, span[day]) for day in window.index]
     placebo = np.array([resid.iloc[i:i + length].sum() for i in range(len(est) - length + 1)
-                        if [(day.dayofweek, span[day]) for day in est.index[i:i + length]] == pattern])
+                        if [(day.day_of_week, span[day]) for day in est.index[i:i + length]] == pattern])
     after_break = span.loc[est.index] > 1
     per_calendar_day = float((resid ** 2 / span.loc[est.index]).sum() / (len(est) - 2))
     return {

@@ -460,6 +460,208 @@ def test_a_rise_in_january_is_never_told_as_a_fall(rets):
     assert "fall" not in g["ch4_finding"].split(";")[0]
 
 
+# --- Issue 21: every glued number of the chapter, each against an independent computation -------------------
+
+WINDOW_NAMES = {"jan22": "Kazakh shutdown and Fed minutes", "apr21": "Xinjiang blackout",
+                "may21": "State Council statement", "jun21": "Sichuan shutdown order"}
+
+
+def on_the_calendar(rets):
+    """Every market of the chapter on the Nasdaq's trading days: log returns, and the yield's change in points."""
+    nasdaq = load("fred_nasdaqcom").set_index("date")["nasdaq_composite"].dropna()
+    levels = pd.DataFrame({
+        "dollar": load("fred_dtwexbgs").set_index("date")["dollar_index"].reindex(nasdaq.index),
+        "sp": load("fred_sp500").set_index("date")["sp500"].reindex(nasdaq.index)})
+    out = np.log(levels).diff()
+    out["yield"] = load("fred_dgs10").set_index("date")["yield_10y_pct"].reindex(nasdaq.index).diff()
+    return pd.concat([rets[["btc", "nq"]], out.reindex(rets.index)], axis=1)
+
+
+def study_again(rets, first, last):
+    """The market model of an event window with everything the chapter reads from it: least squares by lstsq,
+    the placebo windows by a plain loop, the error variance after weekends and holidays, the days beyond 3 sigma."""
+    m = model_parts(rets, first, last)
+    _, car, se, _, _ = market_model(rets, first, last)
+    _, _, se_calendar, _, _ = market_model(rets, first, last, calendar=True)
+    gaps = rets.index.to_series().diff().dt.days
+    resid, window = m["resid"], m["abnormal"].index
+    shape = [(d.weekday(), gaps[d]) for d in window]
+    placebo = [resid.iloc[i:i + len(window)].sum() for i in range(len(resid) - len(window) + 1)
+               if [(d.weekday(), gaps[d]) for d in resid.index[i:i + len(window)]] == shape]
+    after_break = (gaps[resid.index] > 1).to_numpy()
+    return {"car": car, "se": se, "t": car / se, "t_calendar": car / se_calendar, "actual": m["actual"],
+            "alpha": m["alpha"], "beta": m["beta"], "market_part": m["market_part"], "drift": m["drift"],
+            "placebo_n": len(placebo), "placebo_share": sum(p <= car for p in placebo) / len(placebo),
+            "break_ratio": np.var(resid[after_break], ddof=1) / np.var(resid[~after_break], ddof=1),
+            "tail_days": int(sum(abs(r) > 3 * m["sigma"] for r in resid))}
+
+
+@pytest.fixture(scope="module")
+def studies(rets):
+    return {key: study_again(rets, first, last) for key, first, last in WINDOWS}
+
+
+@pytest.fixture(scope="module")
+def numbers(rets, studies):
+    """Every number the chapter glues, worked out again from data/ (scipy's linregress for the slopes)."""
+    from scipy import stats
+
+    out = {}
+    markets = on_the_calendar(rets)
+    corr = {}
+    for year in range(2019, 2024):
+        r = markets.loc[str(year)]
+        corr[year] = np.corrcoef(r["btc"], r["nq"])[0, 1]
+        out[f"ch4_corr_nasdaq_{year}"] = corr[year]
+        out[f"ch4_corr_nasdaq_{year}_lo"], out[f"ch4_corr_nasdaq_{year}_hi"] = fisher(corr[year], len(r))
+    slope_se = {}
+    for year in (2021, 2022):
+        r = markets.loc[str(year)]
+        for name in ("yield", "dollar"):
+            both = r[["btc", name]].dropna()
+            out[f"ch4_corr_{name}_{year}"] = np.corrcoef(both["btc"], both[name])[0, 1]
+        fit = stats.linregress(r["nq"], r["btc"])
+        out[f"ch4_beta_{year}"], out[f"ch4_r2_{year}_pct"], slope_se[year] = fit.slope, 100 * fit.rvalue ** 2, fit.stderr
+    out["ch4_beta_gap"] = abs(out["ch4_beta_2022"] - out["ch4_beta_2021"])
+    out["ch4_beta_gap_margin"] = 1.96 * np.sqrt(slope_se[2021] ** 2 + slope_se[2022] ** 2)
+    sp = markets.loc["2022", ["btc", "sp"]].dropna()
+    out["ch4_corr_sp500_2022"] = np.corrcoef(sp["btc"], sp["sp"])[0, 1]
+    out["ch4_corr_days_2022"] = len(markets.loc["2022"])
+
+    # Rates and the link: which years had the lowest and highest 10-year yield, and the link's peak.
+    dgs10 = load("fred_dgs10").set_index("date")["yield_10y_pct"].dropna()
+    mean_yield = {y: dgs10.loc[str(y)].mean() for y in range(2019, 2024)}
+    low, high, peak = min(mean_yield, key=mean_yield.get), max(mean_yield, key=mean_yield.get), max(corr, key=corr.get)
+    dollar = {y: markets.loc[str(y), ["btc", "dollar"]].dropna().corr().iloc[0, 1] for y in range(2019, 2024)}
+    out.update({"ch4_corr_nasdaq_low_rate_year": corr[low], "ch4_corr_nasdaq_high_rate_year": corr[high],
+                "ch4_corr_nasdaq_peak": corr[peak], "ch4_yield_mean_low_rate_year": mean_yield[low],
+                "ch4_yield_mean_high_rate_year": mean_yield[high], "ch4_yield_mean_2023": mean_yield[2023],
+                "ch4_corr_dollar_low_rate_year": dollar[low], "ch4_corr_dollar_peak_year": dollar[peak]})
+    link = markets["btc"].rolling(90, min_periods=80).corr(markets["nq"]).dropna()
+    out.update({"ch4_rolling_nasdaq_max": link.max(), "ch4_rolling_nasdaq_max_2020": link.loc["2020"].max(),
+                "ch4_rolling_nasdaq_min_2023": link.loc["2023"].min()})
+
+    # The event studies.
+    for key, s in studies.items():
+        out.update({f"ch4_{key}_fall_pct": -100 * np.expm1(s["actual"]), f"ch4_{key}_car_pct": 100 * s["car"],
+                    f"ch4_{key}_car_lo_pct": 100 * (s["car"] - 1.96 * s["se"]),
+                    f"ch4_{key}_car_hi_pct": 100 * (s["car"] + 1.96 * s["se"]), f"ch4_{key}_t": s["t"],
+                    f"ch4_{key}_placebo_pct": 100 * s["placebo_share"], f"ch4_{key}_placebo_n": s["placebo_n"],
+                    f"ch4_{key}_predicted_pct": 100 * (s["market_part"] + s["drift"]),
+                    f"ch4_{key}_market_part_pct": 100 * s["market_part"], f"ch4_{key}_drift_pct": 100 * s["drift"],
+                    f"ch4_{key}_t_no_drift": (s["actual"] - s["market_part"]) / s["se"],
+                    f"ch4_{key}_t_calendar": s["t_calendar"]})
+    jan = studies["jan22"]
+    out.update({"ch4_jan22_explained_pct": 100 * (jan["market_part"] + jan["drift"]),
+                "ch4_jan22_alpha_pct": 100 * jan["alpha"], "ch4_jan22_beta": jan["beta"],
+                "ch4_jan22_actual_log_pct": 100 * jan["actual"],
+                "ch4_jan22_market_share_pct": 100 * jan["market_part"] / jan["actual"],
+                "ch4_jan22_predicted_share_pct": 100 * (jan["market_part"] + jan["drift"]) / jan["actual"],
+                "ch4_n_beyond_chance": sum(s["placebo_share"] <= 0.025 for s in studies.values()),
+                "ch4_n_beyond_calendar": sum(s["t_calendar"] < -1.96 for s in studies.values()),
+                "ch4_break_ratio_lo": min(s["break_ratio"] for s in studies.values()),
+                "ch4_break_ratio_hi": max(s["break_ratio"] for s in studies.values()),
+                # What a normal curve predicts beyond 3 sigma in 250 days (the page rounds the tail to 0.27%).
+                "ch4_tail_days_normal": pytest.approx(250 * 2 * stats.norm.sf(3), abs=5e-4)})
+
+    # The lead-lag correlations of weekly changes.
+    btc = load("btc_daily").set_index("date")
+    weekly = pd.DataFrame({"p": btc["price_usd"].resample("W-SUN").last(),
+                           "h": btc["hashrate_ehs"].rolling(7).mean().resample("W-SUN").last()}).loc["2016":]
+    c = np.log(weekly).diff().dropna()
+    by_lag = {k: np.corrcoef(c["p"].iloc[max(0, -k):len(c) - max(0, k)], c["h"].iloc[max(0, k):len(c) + min(0, k)])[0, 1]
+              for k in range(-12, 13)}
+    band = 1.96 / np.sqrt(len(c))
+    outside = [k for k, v in by_lag.items() if abs(v) > band]
+    others = [k for k in outside if k != 0]
+    best = max(by_lag, key=lambda k: abs(by_lag[k]))
+    out.update({"ch4_ccf_weeks": len(c), "ch4_ccf_band": band, "ch4_ccf_best_lag": best, "ch4_ccf_best": by_lag[best],
+                "ch4_ccf_outside": len(outside), "ch4_ccf_outside_price_first": sum(k > 0 for k in outside),
+                "ch4_ccf_outside_hash_first": sum(k < 0 for k in outside), "ch4_ccf_lag0": by_lag[0],
+                "ch4_ccf_expected_by_chance": 0.05 * 25, "ch4_ccf_lags": 25, "ch4_ccf_other_lags": 24,
+                "ch4_ccf_outside_other": len(others), "ch4_ccf_expected_other": 0.05 * 24,
+                "ch4_ccf_chance_pct": 100 * stats.binom.sf(len(others) - 1, 24, 0.05)})
+
+    # Exercise 4: Coinbase's price instead of Coin Metrics'.
+    coinbase = np.log(load("fred_cbbtcusd").set_index("date")["btc_usd_coinbase"].reindex(rets.index)).diff()
+    for year in (2021, 2022):
+        both = pd.concat([coinbase.loc[str(year)], rets.loc[str(year), "nq"]], axis=1).dropna()
+        out[f"ch4_ex4_corr_coinbase_{year}"] = np.corrcoef(both.iloc[:, 0], both.iloc[:, 1])[0, 1]
+    return out
+
+
+def test_every_glued_number_matches_an_independent_computation(g, numbers):
+    glued_numbers = {k for k, v in g.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    # A number glued without an independent computation here, or one computed here that the page no longer glues.
+    assert glued_numbers == set(numbers)
+    for key in sorted(glued_numbers):
+        want = numbers[key]
+        if isinstance(want, (int, np.integer)):
+            assert g[key] == want, key
+        elif isinstance(want, float):
+            assert g[key] == pytest.approx(want, rel=1e-9, abs=1e-12), key
+        else:                       # a number the page rounds on purpose comes with its own tolerance
+            assert g[key] == want, key
+
+
+def test_the_glued_words_that_carry_numbers(g, rets, studies, numbers):
+    def plain(text):
+        return text.replace("\u2212", "-")
+
+    day = rets.loc["2022-01-05"]
+    assert g["ch4_jan5_btc_move"] == _moved(day["btc"]) and g["ch4_jan5_nasdaq_move"] == _moved(day["nq"])
+    assert f"bitcoin {_moved(day['btc'])};" in g["ch4_ex3_answer"]
+    jan = studies["jan22"]
+    assert plain(g["ch4_jan22_drift_text"]) == (
+        f"{'offset by' if jan['drift'] * jan['market_part'] < 0 else 'and'} {100 * jan['drift']:+.1f} of bitcoin's "
+        "usual drift")
+    assert g["ch4_n_windows_word"] == "four" and len(studies) == 4
+    tails = [s["tail_days"] for s in studies.values()]
+    assert g["ch4_tail_days_range"] == (f"{min(tails)}\u2013{max(tails)}" if min(tails) < max(tails) else str(min(tails)))
+    assert plain(g["ch4_calendar_t_text"]) == (
+        ", ".join(f"{studies[k]['t_calendar']:.2f} ({WINDOW_NAMES[k]})" for k in ("jan22", "apr21", "may21"))
+        + f" and {studies['jun21']['t_calendar']:.2f} ({WINDOW_NAMES['jun21']})")
+    beyond = [WINDOW_NAMES[k] for k, s in studies.items() if s["t_calendar"] < -1.96]
+    assert len(beyond) == 2 and g["ch4_beyond_calendar_text"] == (
+        f"two of the four windows ({beyond[0]} and {beyond[1]}) are then beyond chance")
+    beyond_2021 = [k for k, s in studies.items() if k != "jan22" and s["placebo_share"] <= 0.025]
+    assert len(beyond_2021) == 3 and g["ch4_beyond_2021_text"] == (
+        "By this test all three are beyond what the Nasdaq and ordinary noise explain")
+    # Dates: the end of the fed funds series, and the rolling correlation's start, 2020 peak and last weeks.
+    dff = load("fred_dff")
+    assert g["ch4_dff_end"] == f"{dff['date'].max():%B %Y}"
+    markets = on_the_calendar(rets)
+    rolling = {name: markets["btc"].rolling(90, min_periods=80).corr(markets[column])
+               for name, column in (("Nasdaq", "nq"), ("S&P 500", "sp"), ("10-year yield", "yield"),
+                                    ("Broad dollar index", "dollar"))}
+    link = rolling["Nasdaq"].dropna()
+    assert g["ch4_rolling_start_month"] == f"{link.index[0]:%B %Y}"
+    assert g["ch4_rolling_start_year"] == str(link.index[0].year)
+    assert g["ch4_rolling_nasdaq_max_2020_date"] == f"{link.loc['2020'].idxmax():%B %Y}"
+    ends = {name: series.dropna().resample("W-FRI").last().dropna().index.max() for name, series in rolling.items()}
+    assert g["ch4_rolling_ends_text"] == "; ".join(f"{name} {day:%-d %b %Y}" for name, day in ends.items())
+    # The data note gives each market's newest day, as the data files have it.
+    for name, code in (("fred_nasdaqcom", "NASDAQCOM"), ("fred_sp500", "SP500"), ("fred_dtwexbgs", "DTWEXBGS"),
+                       ("fred_dgs10", "DGS10"), ("fred_dff", "DFF"), ("fred_cbbtcusd", "CBBTCUSD")):
+        assert f"(FRED {code}), to {load(name)['date'].max():%-d %b %Y}" in g["ch4_data_note"], name
+    assert f"daily, to {load('btc_daily')['date'].max():%-d %b %Y};" in g["ch4_data_note"]
+    # The exercise answers' numbers (the S&P 500's, and the short estimation window's, are checked above).
+    assert f"(against {numbers['ch4_jan22_beta']:.2f})" in g["ch4_ex1_answer"]
+    assert plain(f"against {100 * jan['car']:+.1f} and t = {jan['t']:.2f}") in plain(g["ch4_ex1_answer"])
+    assert f"the Nasdaq's {abs(100 * np.expm1(day['nq'])):.1f}%" in g["ch4_ex1_answer"]
+    assert f"which {_moved(markets.loc['2022-01-05', 'sp'])} on 5 January" in g["ch4_ex1_answer"]
+    short_beta = market_model(rets, "2022-01-05", "2022-01-07", estimation=120, gap=30)[0]
+    assert f"β is {short_beta:.2f} (against {jan['beta']:.2f})" in g["ch4_ex2_answer"]
+    assert plain(f"(against {100 * jan['car']:+.1f}) and t = ") in plain(g["ch4_ex2_answer"])
+    assert f"(against {jan['t']:.2f})" in plain(g["ch4_ex2_answer"])
+    r = {y: numbers[f"ch4_corr_nasdaq_{y}"] for y in (2021, 2022)}
+    cb = {y: numbers[f"ch4_ex4_corr_coinbase_{y}"] for y in (2021, 2022)}
+    assert g["ch4_ex4_answer"].startswith(
+        f"With Coinbase's price the correlation with the Nasdaq is {cb[2021]:.2f} in 2021 and {cb[2022]:.2f} in 2022, "
+        f"against {r[2021]:.2f} and {r[2022]:.2f} with Coin Metrics' price: a change of at most "
+        f"{max(abs(cb[y] - r[y]) for y in (2021, 2022)):.2f}")
+
+
 # --- The chapter's charts: they fit a phone and a desktop, in the book's one visual language -------------
 
 @pytest.fixture(scope="module")
