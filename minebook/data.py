@@ -89,7 +89,8 @@ def load(name: str, data_dir: Path | None = None) -> pd.DataFrame:
             dtypes[f["name"]] = "int64" if f.get("constraints", {}).get("required") else "Int64"
         else:
             dtypes[f["name"]] = PANDAS_TYPES[f["type"]]
-    frame = pd.read_csv(io.BytesIO(raw), dtype=dtypes, keep_default_na=True)
+    # A gap is written as a blank cell (datapackage.csv_bytes); any other text, "NA" or "None" too, is a value.
+    frame = pd.read_csv(io.BytesIO(raw), dtype=dtypes, keep_default_na=False, na_values=[""])
     for f in dates:
         fmt = "%Y-%m-%d" if f["type"] == "date" else "%Y-%m-%dT%H:%M:%SZ"
         frame[f["name"]] = pd.to_datetime(frame[f["name"]], format=fmt)
@@ -106,4 +107,4 @@ def last_covered(frame: pd.DataFrame) -> str:
 
 
 def names(data_dir: Path | None = None) -> list[str]:
-    return [r["name"] for r in package(data_dir)["resources"]]
+    return [r["name"] for r in package(data_dir)["resources"] if isinstance(r, dict) and "name" in r]

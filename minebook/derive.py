@@ -18,8 +18,8 @@ class RawFormatError(ValueError):
 
 
 def read_csv(raw: bytes, **kwargs) -> pd.DataFrame:
-    text = raw.decode("utf-8-sig")  # Blockchain.com and F2Pool exports start with a BOM
     try:
+        text = raw.decode("utf-8-sig")  # Blockchain.com and F2Pool exports start with a BOM
         return pd.read_csv(io.StringIO(text), **kwargs)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise RawFormatError(f"not a readable CSV ({str(exc).splitlines()[0]})") from None
@@ -39,6 +39,15 @@ def to_number(series: pd.Series, name: str) -> pd.Series:
     if bad.any():
         raise RawFormatError(f"column {name!r} has non-numeric value {series[bad].iloc[0]!r}")
     return out
+
+
+def to_whole(series: pd.Series, name: str) -> pd.Series:
+    """Whole numbers as text (a year, a month): a blank or a fraction is refused, never rounded."""
+    out = to_number(series, name)
+    bad = out.isna() | (out != out.round())
+    if bad.any():
+        raise RawFormatError(f"column {name!r} has {series[bad].iloc[0]!r} where a whole number belongs")
+    return out.astype("int64")
 
 
 def to_date(series: pd.Series, name: str, fmt: str | None = None) -> pd.Series:
@@ -185,8 +194,8 @@ def f2pool_miners(raw: bytes) -> pd.DataFrame:
     f2 = read_csv(raw, dtype=str, keep_default_na=False)
     f2.columns = [c.strip() for c in f2.columns]
     require_columns(f2, ["Company", "Device", "Hashrate (T)", "Power Consumption (W)", "Year Released", "Month Released"])
-    year = to_number(f2["Year Released"], "Year Released").astype("Int64")
-    month = to_number(f2["Month Released"], "Month Released").astype("Int64")
+    year = to_whole(f2["Year Released"], "Year Released")
+    month = to_whole(f2["Month Released"], "Month Released")
     hashrate = to_number(f2["Hashrate (T)"], "Hashrate (T)")
     power = to_number(f2["Power Consumption (W)"], "Power Consumption (W)")
     released = pd.to_datetime(
@@ -330,7 +339,9 @@ def reported_figures(raw: bytes) -> pd.DataFrame:
     rep = read_csv(raw, dtype=str, keep_default_na=False)
     columns = ["figure", "what", "value", "unit", "as_of", "outlet", "source_title", "published", "source_url"]
     require_columns(rep, columns)
-    rep["value"] = pd.to_numeric(rep["value"], errors="raise")
+    rep["value"] = to_number(rep["value"], "value")
+    if rep["value"].isna().any():
+        raise RawFormatError(f"figure {rep['figure'][rep['value'].isna()].iloc[0]!r} has no value")
     dated = rep["published"].ne("")   # blank: the cited page shows no date, and none is invented
     rep["published"] = to_date(rep["published"].where(dated, "1970-01-01"), "published", "%Y-%m-%d").where(dated)
     if rep["figure"].duplicated().any():
