@@ -16,13 +16,8 @@ from minebook.datapackage import csv_bytes, dumps, field_descriptor, merged, rea
 from minebook.sources import CC0, SOURCES, Field, Source
 
 DATA = ROOT / "data"
-PACKAGE = {
-    "name": "hashrate-on-the-move",
-    "title": "Hashrate on the Move: derived data snapshots",
-    "description": "Tidy snapshots derived by the minebook pipeline from the public sources listed per resource. "
-                   "Each resource keeps its source's licence; several are non-commercial.",
-    "profile": "data-package",
-}
+# The package's own description, as the committed datapackage.json publishes it.
+PACKAGE = {key: value for key, value in json.loads((DATA / "datapackage.json").read_text()).items() if key != "resources"}
 
 
 def source(fields, key, url="", homepage="", caveat="", name="t") -> Source:
