@@ -57,6 +57,15 @@ def to_date(series: pd.Series, name: str, fmt: str | None = None) -> pd.Series:
     return out
 
 
+def from_unix(series: pd.Series, name: str, unit: str) -> pd.Series:
+    """Unix times (numbers as text) as dates; a time no calendar date can hold is refused, not wrapped."""
+    out = pd.to_datetime(to_number(series, name), unit=unit, errors="coerce")
+    bad = out.isna() & series.ne("")
+    if bad.any():
+        raise RawFormatError(f"column {name!r} has {series[bad].iloc[0]!r}, not a Unix time in {unit}")
+    return out
+
+
 # --- Coin Metrics -----------------------------------------------------------------------
 
 def coinmetrics_daily(raw: bytes) -> pd.DataFrame:
@@ -78,6 +87,8 @@ def coinmetrics_daily(raw: bytes) -> pd.DataFrame:
     # The publisher's last row is an unfinished day (only reference rates filled): drop
     # trailing days without a block count, but never a gap in the middle.
     complete = out["blocks"].notna() & out["hashrate_ehs"].notna()
+    if not complete.any():
+        raise RawFormatError("no day since 2010 has both a block count and a hash rate")
     last = complete[::-1].idxmax()
     return out.loc[:last].reset_index(drop=True)
 
@@ -124,7 +135,7 @@ def blockchain_points(metric: str, out_name: str, scale: float = 1.0):
             raise RawFormatError(f"no list of {{x, y}} points under {metric!r}")
         frame = pd.DataFrame(points, columns=["x", "y"]).astype(str)
         out = pd.DataFrame({
-            "date": pd.to_datetime(to_number(frame["x"], "x"), unit="ms").dt.round("D"),
+            "date": from_unix(frame["x"], "x", "ms").dt.round("D"),
             out_name: to_number(frame["y"], "y") * scale,
         })
         return out[out[out_name] != 0].reset_index(drop=True)
@@ -182,7 +193,7 @@ def cbeci_miners(raw: bytes) -> pd.DataFrame:
     # The first rows are CCAF's CPU/GPU/FPGA placeholders, not machines anyone sells.
     placeholder = cb["Miner_name"].str.contains(r"CPU|GPU|FPGA|early ASIC", case=False, regex=True)
     cb = cb[~placeholder]
-    released = pd.to_datetime(to_number(cb["UNIX_date_of_release"], "UNIX_date_of_release"), unit="s")
+    released = from_unix(cb["UNIX_date_of_release"], "UNIX_date_of_release", "s")
     return pd.DataFrame({
         "model": cb["Miner_name"].str.strip(),
         "released": released.dt.normalize(),
@@ -240,10 +251,9 @@ def block_timestamps(raw: bytes) -> pd.DataFrame:
     if bt.shape[1] != 2:
         raise RawFormatError(f"expected 2 columns (height, unix time), got {bt.shape[1]}")
     height = to_number(bt[0], "height")
-    unix = to_number(bt[1], "timestamp")
-    if height.isna().any() or unix.isna().any():
+    time = from_unix(bt[1], "timestamp", "s")
+    if height.isna().any() or time.isna().any():
         raise RawFormatError("a height or timestamp is blank")
-    time = pd.to_datetime(unix, unit="s")
     keep = np.zeros(len(bt), dtype=bool)
     for start, end in BLOCK_WINDOWS:
         keep |= ((time >= start) & (time < end)).to_numpy()

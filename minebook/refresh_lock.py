@@ -43,9 +43,19 @@ def locked(data_dir: Path, wait: float):
         os.close(fd)
 
 
-def new_staging(data_dir: Path) -> Path:
-    # Inside the data folder, so every rename stays on one file system and is atomic.
-    return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=data_dir))
+@contextlib.contextmanager
+def staging_folder(data_dir: Path):
+    """A fresh staging folder, removed on the way out unless its commit has begun (see committing)."""
+    folder = None
+    try:
+        # Held, so a SIGTERM cannot land between the folder's creation and the name that lets us remove it.
+        with _signals_held():
+            # Inside the data folder, so every rename stays on one file system and is atomic.
+            folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=data_dir))
+        yield folder
+    finally:
+        if folder is not None and not committing(folder):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def write_synced(path: Path, data: bytes) -> None:

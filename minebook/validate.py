@@ -11,9 +11,14 @@ class ValidationError(ValueError):
     pass
 
 
+# Every date the book's sources hold falls well inside these (FRED's oldest series starts in 1954); a date
+# outside them is a misprint, and one before year 1 could not even be written back out.
+EARLIEST, LATEST = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31")
+
+
 def _show(value) -> str:
     if isinstance(value, pd.Timestamp) and value == value.normalize():
-        return value.strftime("%Y-%m-%d")
+        return value.isoformat().split("T")[0]  # strftime refuses years before 1
     return str(value)
 
 
@@ -38,6 +43,11 @@ def validate(frame: pd.DataFrame, source: Source) -> pd.DataFrame:
         if f.type in ("date", "datetime"):
             if not pd.api.types.is_datetime64_any_dtype(col):
                 raise ValidationError(f"{f.name} is not a date column")
+            outside = (col < EARLIEST) | (col > LATEST)
+            if outside.any():
+                i = outside[outside].index[0]
+                raise ValidationError(f"{f.name} = {_show(col[i])} {_where(frame, source, i)} is outside "
+                                      f"{_show(EARLIEST)} to {_show(LATEST)}, the span of every date in this book")
         elif f.type in ("number", "integer"):
             if not pd.api.types.is_numeric_dtype(col):
                 raise ValidationError(f"{f.name} is not numeric")

@@ -76,6 +76,16 @@ def test_to_whole_gives_integers_and_refuses_gaps_and_fractions():
     assert refusal(lambda s: derive.to_whole(s, "Year"), pd.Series(["2020", "7.5"])) == "column 'Year' has '7.5' where a whole number belongs"
 
 
+def test_from_unix_reads_seconds_or_milliseconds_keeps_blanks_as_gaps_and_refuses_the_impossible():
+    out = derive.from_unix(pd.Series(["1617667200", "", "0"]), "t", "s")
+    assert out.tolist()[::2] == [pd.Timestamp("2021-04-06"), pd.Timestamp("1970-01-01")] and pd.isna(out[1])
+    assert derive.from_unix(pd.Series(["1617667200000"]), "t", "ms").tolist() == [pd.Timestamp("2021-04-06")]
+    # A far-future time that pandas can hold passes here and is refused by validate's date span.
+    assert derive.from_unix(pd.Series(["1617667200000000"]), "t", "ms")[0].year == 53231
+    with pytest.raises(RawFormatError, match=r"^column 't' has '1e30', not a Unix time in ms$"):
+        derive.from_unix(pd.Series(["1", "1e30"]), "t", "ms")
+
+
 def test_to_date_names_the_first_unreadable_date():
     assert derive.to_date(pd.Series(["Jan 2022"]), "m", "%b %Y").tolist() == days("2022-01-01")
     with pytest.raises(RawFormatError) as info:
@@ -118,6 +128,10 @@ def test_coinmetrics_daily_refusals():
             == "column 'HashRate' has non-numeric value 'n/a'")
     assert (refusal(derive.coinmetrics_daily, raw(CM_HEADER, "2021/01/01,1,144,1,1,1,1,1,"))
             == "column 'time' has an unreadable date '2021/01/01'")
+    # A header alone, or days before 2010 only, or days without a block count: nothing to trim back to.
+    for rows in [(), ("2009-06-01,1,144,1,1,1,1,1,",), ("2021-01-01,,,,,,1,,",)]:
+        assert (refusal(derive.coinmetrics_daily, raw(CM_HEADER, *rows))
+                == "no day since 2010 has both a block count and a hash rate")
 
 
 def test_coinmetrics_difficulty_drops_the_zeros_that_stand_for_gaps():
@@ -200,6 +214,8 @@ def test_blockchain_points_scale_and_a_bom():
     (b'{"difficulty": [{"x": 1, "y": 2}, {"x": 1}]}', "no list of {x, y} points under 'difficulty'"),
     (b'{"difficulty": [{"x": 1, "y": "a lot"}]}', "column 'y' has non-numeric value 'a lot'"),
     (b'{"difficulty": [{"x": "soon", "y": 1}]}', "column 'x' has non-numeric value 'soon'"),
+    (b'{"difficulty": [{"x": 1e30, "y": 1}]}', "column 'x' has '1e+30', not a Unix time in ms"),
+    (b'{"difficulty": [{"x": -1e20, "y": 1}]}', "column 'x' has '-1e+20', not a Unix time in ms"),
 ])
 def test_blockchain_points_refusals(body, message):
     assert refusal(derive.blockchain_points("difficulty", "difficulty"), body) == message
@@ -281,6 +297,8 @@ def test_cbeci_miners_refusals():
             == "column 'UNIX_date_of_release' has non-numeric value 'May 2020'")
     assert (refusal(derive.cbeci_miners, raw("Miner_name,UNIX_date_of_release,Efficiency_J_Gh", "A,1,low"))
             == "column 'Efficiency_J_Gh' has non-numeric value 'low'")
+    assert (refusal(derive.cbeci_miners, raw("Miner_name,UNIX_date_of_release,Efficiency_J_Gh", "A,1e17,1"))
+            == "column 'UNIX_date_of_release' has '1e17', not a Unix time in s")
 
 
 F2_HEADER = "Company,Device,Device Age (M)(03/2020) , Hashrate (T) ,Power Consumption (W),Year Released,Month Released,,"
@@ -364,6 +382,7 @@ def test_block_timestamps_keep_the_two_windows_start_in_end_out():
     ("678001,", "a height or timestamp is blank"),
     ("abc,1617667200", "column 'height' has non-numeric value 'abc'"),
     ("678001,noon", "column 'timestamp' has non-numeric value 'noon'"),
+    ("678001,99999999999999", "column 'timestamp' has '99999999999999', not a Unix time in s"),
 ])
 def test_block_timestamps_refusals(body, message):
     assert refusal(derive.block_timestamps, raw(body)) == message

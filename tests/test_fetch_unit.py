@@ -838,6 +838,18 @@ def test_a_curated_table_that_is_missing(data_copy, tmp_path, monkeypatch):
     refused("http://127.0.0.1:9", data_copy, f"error: events: cannot read {tmp_path / 'events.csv'} (No such file or directory)", "events")
 
 
+def test_a_curated_date_before_year_1_is_refused_by_name_and_data_stays(data_copy, tmp_path, monkeypatch):
+    # pandas reads year 0 but cannot write it back out: before the date-span rule this ended as
+    # "error: fetch: unexpected NotImplementedError", naming no source.
+    events = (paths.FACTS_DIR / "events.csv").read_text().splitlines()
+    first = events[1].split(",", 1)
+    (tmp_path / "events.csv").write_text("\n".join([events[0], "0000" + first[0][4:] + "," + first[1], *events[2:]]) + "\n")
+    monkeypatch.setattr(paths, "FACTS_DIR", tmp_path)
+    day, event = "0000" + first[0][4:], first[1].split(",", 2)[1]
+    refused("http://127.0.0.1:9", data_copy, f"error: events: date = {day} at date={day}, event={event} is outside "
+                                              "1900-01-01 to 2100-12-31, the span of every date in this book", "events")
+
+
 @pytest.mark.parametrize("parse, reason", [
     (raises(RawFormatError("missing column(s) 'SP500'")), "missing column(s) 'SP500'"),
     (lambda raw: frame_of(2), "only 2 rows, expected at least 5"),  # validate's word, as it said it
@@ -845,8 +857,38 @@ def test_a_curated_table_that_is_missing(data_copy, tmp_path, monkeypatch):
     (raises(ValueError("attempt to get argmax of an empty sequence")),
      "could not derive the snapshot (ValueError: attempt to get argmax of an empty sequence)"),
     (raises(TypeError("unsupported operand")), "could not derive the snapshot (TypeError: unsupported operand)"),
+    (raises(NotImplementedError("strftime not yet supported\n<b>x</b>")),
+     "could not derive the snapshot (NotImplementedError: strftime not yet supported <b>x</b>)"),
 ])
 def test_build_names_the_source_and_what_went_wrong(parse, reason):
     with pytest.raises(SourceError) as caught:
         build(parsed_by(parse), SP500_BODY)
     assert (caught.value.source, caught.value.reason) == ("fred_sp500", reason)
+
+
+def test_a_sigterm_as_the_staging_folder_is_made_leaves_no_folder_behind(server, data_copy, monkeypatch):
+    # The signal lands inside mkdtemp, after the folder exists and before any name for it is returned.
+    import signal
+    import tempfile
+
+    from minebook import refresh_lock
+    from minebook.__main__ import _terminated
+
+    made, real_mkdtemp = [], tempfile.mkdtemp
+
+    def mkdtemp_then_sigterm(**kwargs):
+        made.append(real_mkdtemp(**kwargs))
+        signal.raise_signal(signal.SIGTERM)
+        return made[-1]
+
+    monkeypatch.setattr(refresh_lock.tempfile, "mkdtemp", mkdtemp_then_sigterm)
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    before = snapshot_bytes(data_copy)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            refresh(["fred_sp500"], server.base_url, data_copy)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert len(made) == 1 and made[0].startswith(str(data_copy / refresh_lock.STAGING_PREFIX))
+    assert not list(data_copy.glob(".staging-*")) and snapshot_bytes(data_copy) == before
+    assert server.hits.get(SP500_PATH, 0) == 0

@@ -110,6 +110,29 @@ def test_a_blank_optional_value_passes():
     assert out["price_usd"].isna().tolist() == [True] + [False] * 9
 
 
+@pytest.mark.parametrize("first, message", [
+    ("1899-12-31", "date = 1899-12-31 at date=1899-12-31 is outside 1900-01-01 to 2100-12-31, the span of every date in this book"),
+    ("0000-11-28", "date = 0000-11-28 at date=0000-11-28 is outside 1900-01-01 to 2100-12-31, the span of every date in this book"),
+    ("2101-01-01", "date = 2101-01-01 at date=2101-01-01 is outside 1900-01-01 to 2100-12-31, the span of every date in this book"),
+])
+def test_a_date_outside_1900_to_2100_is_a_misprint_named_in_one_line(first, message):
+    # Year 0 is the case that matters: pandas reads it, but could not write it back out (strftime refuses it).
+    frame = btc()
+    frame["date"] = pd.to_datetime([first] + [f"2021-06-{d:02d}" for d in range(2, 11)], format="%Y-%m-%d")
+    assert refused(frame, BTC) == message
+
+
+def test_the_first_and_last_days_of_1900_to_2100_pass():
+    out = validate(btc(date=days("1900-01-01", *[f"1900-01-{d:02d}" for d in range(2, 9)], "2100-12-30", "2100-12-31")), BTC)
+    assert (out["date"].min(), out["date"].max()) == (pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31"))
+
+
+def test_a_date_clock_time_shows_in_full_only_off_midnight():
+    frame = pd.DataFrame({"height": [1, 2], "time": pd.to_datetime(["1899-12-31 23:59:59", "2021-04-10 12:40:00"])})
+    assert (refused(frame, source(BLOCKS.fields, BLOCKS.primary_key))
+            == "time = 1899-12-31 23:59:59 at height=1 is outside 1900-01-01 to 2100-12-31, the span of every date in this book")
+
+
 def test_dates_must_be_dates():
     assert refused(btc(date=[f"2021-06-{d:02d}" for d in range(1, 11)]), BTC) == "date is not a date column"
     frame = pd.DataFrame({"height": [1, 2], "time": ["2021-04-10 12:30:05", "2021-04-10 12:40:00"]})
