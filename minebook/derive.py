@@ -59,8 +59,9 @@ def to_date(series: pd.Series, name: str, fmt: str | None = None) -> pd.Series:
 
 def from_unix(series: pd.Series, name: str, unit: str) -> pd.Series:
     """Unix times (numbers as text) as dates; a time no calendar date can hold is refused, not wrapped."""
-    out = pd.to_datetime(to_number(series, name), unit=unit, errors="coerce")
-    bad = out.isna() & series.ne("")
+    numbers = to_number(series, name)
+    out = pd.to_datetime(numbers, unit=unit, errors="coerce")
+    bad = out.isna() & numbers.notna()  # a gap stays a gap
     if bad.any():
         raise RawFormatError(f"column {name!r} has {series[bad].iloc[0]!r}, not a Unix time in {unit}")
     return out

@@ -240,7 +240,7 @@ def build(source: Source, raw: bytes):
     except (RawFormatError, ValidationError) as exc:
         raise SourceError(source.name, str(exc)) from None
     except Exception as exc:  # noqa: BLE001 -- whatever else a malformed file provokes still names its source
-        raise SourceError(source.name, f"could not derive the snapshot ({type(exc).__name__}: {clean(exc)})") from None
+        raise SourceError(source.name, f"could not derive the snapshot ({type(exc).__name__}: {exc})") from None
 
 
 def raw_bytes(source: Source, http: requests.Session, base_url: str | None, deadline: Deadline | None = None) -> bytes:

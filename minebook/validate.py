@@ -43,7 +43,7 @@ def validate(frame: pd.DataFrame, source: Source) -> pd.DataFrame:
         if f.type in ("date", "datetime"):
             if not pd.api.types.is_datetime64_any_dtype(col):
                 raise ValidationError(f"{f.name} is not a date column")
-            outside = (col < EARLIEST) | (col > LATEST)
+            outside = (col < EARLIEST) | (col >= LATEST + pd.Timedelta(days=1))  # the whole last day is in
             if outside.any():
                 i = outside[outside].index[0]
                 raise ValidationError(f"{f.name} = {_show(col[i])} {_where(frame, source, i)} is outside "

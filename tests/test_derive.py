@@ -77,8 +77,8 @@ def test_to_whole_gives_integers_and_refuses_gaps_and_fractions():
 
 
 def test_from_unix_reads_seconds_or_milliseconds_keeps_blanks_as_gaps_and_refuses_the_impossible():
-    out = derive.from_unix(pd.Series(["1617667200", "", "0"]), "t", "s")
-    assert out.tolist()[::2] == [pd.Timestamp("2021-04-06"), pd.Timestamp("1970-01-01")] and pd.isna(out[1])
+    out = derive.from_unix(pd.Series(["1617667200", "", "0", "."]), "t", "s")  # '.' and blank: the publishers' gaps
+    assert out.tolist()[::2] == [pd.Timestamp("2021-04-06"), pd.Timestamp("1970-01-01")] and out[1::2].isna().all()
     assert derive.from_unix(pd.Series(["1617667200000"]), "t", "ms").tolist() == [pd.Timestamp("2021-04-06")]
     # A far-future time that pandas can hold passes here and is refused by validate's date span.
     assert derive.from_unix(pd.Series(["1617667200000000"]), "t", "ms")[0].year == 53231

@@ -127,10 +127,16 @@ def test_the_first_and_last_days_of_1900_to_2100_pass():
     assert (out["date"].min(), out["date"].max()) == (pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31"))
 
 
-def test_a_date_clock_time_shows_in_full_only_off_midnight():
+def test_a_clock_time_is_judged_to_the_second_and_shown_in_full():
+    blocks = source(BLOCKS.fields, BLOCKS.primary_key)
     frame = pd.DataFrame({"height": [1, 2], "time": pd.to_datetime(["1899-12-31 23:59:59", "2021-04-10 12:40:00"])})
-    assert (refused(frame, source(BLOCKS.fields, BLOCKS.primary_key))
+    assert (refused(frame, blocks)
             == "time = 1899-12-31 23:59:59 at height=1 is outside 1900-01-01 to 2100-12-31, the span of every date in this book")
+    last = pd.DataFrame({"height": [1, 2], "time": pd.to_datetime(["2100-12-31 00:00:00", "2100-12-31 23:59:59"])})
+    assert validate(last, blocks)["time"].tolist() == last["time"].tolist()
+    last.loc[1, "time"] = pd.Timestamp("2101-01-01 00:00:00")
+    assert (refused(last, blocks)
+            == "time = 2101-01-01 at height=2 is outside 1900-01-01 to 2100-12-31, the span of every date in this book")
 
 
 def test_dates_must_be_dates():
